@@ -1,0 +1,16 @@
+"""IRIs that name clkg's own namespaces, datasets and graphs."""
+
+CLKG = "https://w3id.org/clkg/ontology#"
+DATA = "https://w3id.org/clkg/data/"
+GRAPH = "https://w3id.org/clkg/graph/"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
+
+
+def dataset_base(study_id: str) -> str:
+    """Base IRI of the resources of one dataset."""
+    return f"{DATA}{study_id}/"
+
+
+def dataset_graph(study_id: str) -> str:
+    """IRI of the named graph that holds one dataset."""
+    return f"{GRAPH}{study_id}"

@@ -1,0 +1,185 @@
+"""The case-data format: CSVW table definitions and their mapping to RDF.
+
+The format lives in ``case-data.csv-metadata.json`` (W3C CSV on the Web). This module reads
+that file and turns rows of those tables into quads, following the columns' ``aboutUrl``,
+``propertyUrl``, ``valueUrl``, ``datatype``, ``required`` and ``separator``. Two conventions
+go beyond CSVW: templates are relative to the dataset base, and a ``valueUrl`` of the form
+``{+column}`` takes a CURIE whose prefixes are those of the ontology files.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from clkg.resources import case_data_format
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
+SOURCE_ROW = NamedNode("https://w3id.org/clkg/ontology#SourceRow")
+
+_VARIABLE = re.compile(r"\{(\+?)([A-Za-z0-9_]+)\}")
+_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(\S*)")
+_LEXICAL = {
+    "string": (None, "text"),
+    "integer": (r"[+-]?\d+", "a whole number"),
+    "nonNegativeInteger": (r"\+?\d+", "a whole number ≥ 0"),
+    "decimal": (r"[+-]?(\d+(\.\d*)?|\.\d+)", "a decimal number (e.g. 44 or 1.5)"),
+    "boolean": (r"true|false", "true or false"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a case-data table, as the CSVW metadata defines it."""
+
+    name: str
+    description: str
+    datatype: str
+    pattern: re.Pattern | None
+    bounds: tuple[float, float]
+    expected: str
+    required: bool
+    separator: str | None
+    about: str | None
+    prop: str
+    value: str | None
+    virtual: bool
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the format: its file name, subject template, columns and keys."""
+
+    name: str
+    description: str
+    about: str
+    columns: tuple[Column, ...]
+    key: str
+    references: dict[str, str]  # column -> referenced table
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.name for c in self.columns if not c.virtual]
+
+
+def _column(spec: dict) -> Column:
+    datatype = spec.get("datatype", "string")
+    if isinstance(datatype, str):
+        datatype = {"base": datatype}
+    base = datatype["base"]
+    lexical, expected = _LEXICAL[base]
+    fmt = datatype.get("format", lexical)
+    if "format" in datatype and base == "string":
+        words = fmt.split("|")
+        expected = ("one of " + ", ".join(words)) if all(w.isalpha() for w in words) else (
+            "an id (letters, digits, - and _ only)")
+    expected = datatype.get("dc:description", expected)
+    return Column(
+        name=spec["name"], description=spec.get("dc:description", ""), datatype=XSD + base,
+        pattern=re.compile(fmt, re.IGNORECASE if base == "boolean" else 0) if fmt else None,
+        bounds=(datatype.get("minimum", float("-inf")), datatype.get("maximum", float("inf"))),
+        expected=expected, required=spec.get("required", False), separator=spec.get("separator"),
+        about=spec.get("aboutUrl"), prop=spec["propertyUrl"], value=spec.get("valueUrl"),
+        virtual=spec.get("virtual", False))
+
+
+@cache
+def tables() -> dict[str, TableSpec]:
+    """The tables of the case-data format by name (``cases`` for ``cases.csv``)."""
+    meta = json.loads(case_data_format().read_text(encoding="utf-8"))
+    result = {}
+    for table in meta["tables"]:
+        schema = table["tableSchema"]
+        name = table["url"].removesuffix(".csv")
+        refs = {fk["columnReference"]: fk["reference"]["resource"].removesuffix(".csv")
+                for fk in schema.get("foreignKeys", [])}
+        result[name] = TableSpec(name, table.get("dc:description", ""), schema["aboutUrl"],
+                                 tuple(_column(c) for c in schema["columns"]),
+                                 schema["primaryKey"][0], refs)
+    return result
+
+
+@dataclass
+class Mapping:
+    """What is needed to mint IRIs for one dataset."""
+
+    base: str
+    graph: NamedNode
+    prefixes: dict[str, str]
+
+    def iri(self, template: str, row: dict[str, str]) -> str:
+        """Expand a URI template against a row and resolve it to an absolute IRI."""
+        expanded = _VARIABLE.sub(
+            lambda m: row[m[2]] if m[1] else quote(row[m[2]], safe=""), template)
+        return self.resolve(expanded)
+
+    def resolve(self, text: str) -> str:
+        if text.startswith(("http://", "https://", "urn:")):
+            return text
+        curie = _CURIE.fullmatch(text)
+        if curie and curie[1] in self.prefixes:
+            return self.prefixes[curie[1]] + curie[2]
+        return self.base + text
+
+    def concept(self, value: str) -> str:
+        """The IRI a concept cell names; raises ValueError when it is not a CURIE or IRI."""
+        if value.startswith(("http://", "https://")):
+            return value
+        curie = _CURIE.fullmatch(value)
+        if not curie:
+            raise ValueError(f"{value!r} is not a concept: write it as a CURIE such as slf:dead-souls")
+        if curie[1] not in self.prefixes:
+            known = ", ".join(sorted(self.prefixes))
+            raise ValueError(f"{value!r} has an unknown prefix {curie[1]!r} (known: {known})")
+        return self.prefixes[curie[1]] + curie[2]
+
+
+def check_cell(column: Column, text: str) -> str | None:
+    """Why a non-empty cell does not fit its column, or None when it fits."""
+    fits = column.pattern is None or column.pattern.fullmatch(text)
+    if fits and column.bounds != (float("-inf"), float("inf")):
+        fits = column.bounds[0] <= float(text) <= column.bounds[1]
+    return None if fits else f"{text!r} is not {column.expected}"
+
+
+def map_row(table: TableSpec, row: dict[str, str], source_row: NamedNode, study: NamedNode,
+            mapping: Mapping) -> tuple[list[Quad], list[tuple[str, str]]]:
+    """Quads for one row whose cells are already checked, and (column, message) problems.
+
+    Every non-empty cell yields at least one quad; each subject the row describes is linked to
+    the row it came from and to the study.
+    """
+    quads, problems, subjects = [], [], set()
+    g = mapping.graph
+    for column in table.columns:
+        text = row.get(column.name, "")
+        if not column.virtual and text == "":
+            continue
+        about = NamedNode(mapping.iri(column.about or table.about, row))
+        subjects.add(about)
+        prop = NamedNode(mapping.resolve(column.prop))
+        values = [v.strip() for v in text.split(column.separator)] if column.separator else [text]
+        for value in filter(None, values) if not column.virtual else [None]:
+            try:
+                if column.value is None:
+                    obj = Literal(value, datatype=NamedNode(column.datatype))
+                elif column.value == "{+%s}" % column.name:
+                    obj = NamedNode(mapping.concept(value))
+                else:
+                    obj = NamedNode(mapping.iri(column.value, {**row, column.name: value} if value else row))
+            except ValueError as err:
+                problems.append((column.name, str(err)))
+                continue
+            quads.append(Quad(about, prop, obj, g))
+    for subject in subjects:
+        quads.append(Quad(subject, PROV_DERIVED, source_row, g))
+        if subject != study:
+            quads.append(Quad(subject, DCT_SOURCE, study, g))
+    quads.append(Quad(source_row, RDF_TYPE, SOURCE_ROW, g))
+    return quads, problems

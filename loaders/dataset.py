@@ -1,0 +1,141 @@
+"""Turn the tables of one case dataset into a named graph, checking every cell on the way."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode, Quad
+
+from clkg.errors import InputError, Problem
+from clkg.namespaces import dataset_base, dataset_graph
+from .casedata import Mapping, TableSpec, check_cell, map_row, tables
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file: where it came from, its header and its records."""
+
+    name: str
+    label: str  # how messages name the file, e.g. "data/x/cases.csv" or "x.xlsx, sheet cases"
+    row_iri: str  # IRI of the file (a "#row=N" fragment is added per record), relative to the base
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+
+
+@dataclass
+class Dataset:
+    """One study's case data mapped to RDF, ready to replace its graph in a store."""
+
+    study_id: str
+    graph: str
+    source: str
+    quads: list[Quad]
+    records: dict[str, int] = field(default_factory=dict)
+    cells: int = 0
+
+
+def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, str]) -> Dataset:
+    """Check and map the raw tables of one dataset; raises InputError listing every problem."""
+    specs = tables()
+    raw = list(raw)
+    problems: list[Problem] = []
+    checked: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    labels = {}
+    for table in raw:
+        if table.name not in specs:
+            problems.append(Problem(table.label, f"unknown table {table.name!r}; the tables are: "
+                                    + ", ".join(specs)))
+            continue
+        labels[table.name] = table
+        checked[table.name] = _check_table(specs[table.name], table, problems)
+    for required in ("study", "cases"):
+        if required not in checked and not any(p.file.endswith(required) for p in problems):
+            problems.append(Problem(source, f"the dataset has no {required} table"))
+    study_rows = checked.get("study", [])
+    if "study" in checked and len(study_rows) != 1:
+        problems.append(Problem(labels["study"].label, f"must hold exactly one study row, not {len(study_rows)}"))
+    _check_keys(specs, checked, labels, problems)
+    if problems:
+        raise InputError(problems)
+
+    study_id = study_rows[0][1]["study_id"]
+    mapping = Mapping(dataset_base(study_id), NamedNode(dataset_graph(study_id)), prefixes)
+    study = NamedNode(mapping.iri(specs["study"].about, study_rows[0][1]))
+    dataset = Dataset(study_id, dataset_graph(study_id), source, [])
+    for name, rows in checked.items():
+        spec, table = specs[name], labels[name]
+        for number, row in rows:
+            source_row = NamedNode(mapping.resolve(f"{table.row_iri}#row={number}"))
+            quads, bad = map_row(spec, row, source_row, study, mapping)
+            problems += [Problem(table.label, msg, number, col) for col, msg in bad]
+            dataset.quads += quads
+            dataset.cells += sum(1 for v in row.values() if v)
+        dataset.records[name] = len(rows)
+    if problems:
+        raise InputError(problems)
+    return dataset
+
+
+def _check_table(spec: TableSpec, table: RawTable, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+    """Header and cell checks; returns the rows as dicts of stripped cells."""
+    if not table.header:
+        problems.append(Problem(table.label, "is empty: it needs a header row with the column names "
+                                + ", ".join(spec.headers)))
+        return []
+    seen = set()
+    for position, name in enumerate(table.header, 1):
+        if name in seen:
+            problems.append(Problem(table.label, f"column {name!r} appears twice in the header", 1, name))
+        elif name not in spec.headers:
+            hint = "" if name else f" (header cell {position} is empty)"
+            problems.append(Problem(table.label, f"unknown column {name!r}{hint}; the columns of "
+                                    f"{spec.name} are: " + ", ".join(spec.headers), 1, name))
+        seen.add(name)
+    columns = {c.name: c for c in spec.columns if not c.virtual}
+    for name, column in columns.items():
+        if column.required and name not in seen:
+            problems.append(Problem(table.label, f"required column {name!r} is missing from the header", 1))
+    result = []
+    for number, cells in table.rows:
+        if len(cells) > len(table.header):
+            problems.append(Problem(table.label, f"has {len(cells)} cells but the header has "
+                                    f"{len(table.header)} columns", number))
+            continue
+        row = {name: cell.strip() for name, cell in zip(table.header, cells)}
+        if not any(row.values()):
+            continue  # a blank line is not a record
+        for name, column in columns.items():
+            text = row.get(name, "")
+            if not text:
+                if column.required and name in seen:
+                    problems.append(Problem(table.label, "required value is empty", number, name))
+                continue
+            for value in (text.split(column.separator) if column.separator else [text]):
+                why = check_cell(column, value.strip())
+                if why and value.strip():
+                    problems.append(Problem(table.label, why, number, name))
+        result.append((number, {k: (v.lower() if columns[k].datatype.endswith("boolean") else v)
+                                for k, v in row.items() if k in columns}))
+    return result
+
+
+def _check_keys(specs, checked, labels, problems: list[Problem]) -> None:
+    """Unique ids within each table, and references that resolve."""
+    ids: dict[str, set[str]] = {}
+    for name, rows in checked.items():
+        key, first = specs[name].key, {}
+        for number, row in rows:
+            value = row.get(key, "")
+            if value in first:
+                problems.append(Problem(labels[name].label, f"duplicate id {value!r} (first used in row "
+                                        f"{first[value]})", number, key))
+            first.setdefault(value, number)
+        ids[name] = set(first)
+    for name, rows in checked.items():
+        for column, target in specs[name].references.items():
+            sep = next(c.separator for c in specs[name].columns if c.name == column)
+            for number, row in rows:
+                values = row.get(column, "")
+                for value in filter(None, (v.strip() for v in (values.split(sep) if sep else [values]))):
+                    if value not in ids.get(target, set()):
+                        problems.append(Problem(labels[name].label, f"{value!r} is not the id of a row "
+                                                f"of {target}", number, column))

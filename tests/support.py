@@ -1,0 +1,42 @@
+"""Helpers the tests share: paths of the seed data, queries, the command line."""
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SL = "social-learning-cis"
+HIBBERT = "hibbert-2010"
+
+PREFIXES = """PREFIX clkg: <https://w3id.org/clkg/ontology#>
+PREFIX slf: <https://w3id.org/clkg/scheme/social-learning/>
+PREFIX plb: <https://w3id.org/clkg/scheme/process-learning-barriers/>
+PREFIX role: <https://w3id.org/clkg/scheme/informant-role/>
+PREFIX orgtype: <https://w3id.org/clkg/scheme/organization-type/>
+PREFIX sector: <https://w3id.org/clkg/scheme/sector/>
+PREFIX freq: <https://w3id.org/clkg/scheme/frequency/>
+PREFIX citype: <https://w3id.org/clkg/scheme/initiative-type/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+"""
+
+
+def select(store, query: str) -> list[dict]:
+    """Run a SELECT over the union of all graphs; values as Python strings (None if unbound)."""
+    solutions = store.native.query(PREFIXES + query, use_default_graph_as_union=True)
+    return [{v.value: (s[v].value if s[v] is not None else None) for v in solutions.variables}
+            for s in solutions]
+
+
+def run_clkg(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
+    """The installed command line, as a researcher runs it."""
+    return subprocess.run(["clkg", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def case_data_format() -> dict:
+    return json.loads((ROOT / "loaders" / "case-data.csv-metadata.json").read_text(encoding="utf-8"))

@@ -1,0 +1,92 @@
+"""`clkg build` and `clkg export` as a researcher runs them."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pyoxigraph
+import pytest
+
+from support import DATA, HIBBERT, ROOT, SL, run_clkg, select
+
+ONTOLOGY = "https://w3id.org/clkg/graph/ontology"
+
+
+def test_build_loads_ontology_and_both_studies(built):
+    store, report = built
+    assert set(report.graphs) == {ONTOLOGY, f"https://w3id.org/clkg/graph/{SL}",
+                                  f"https://w3id.org/clkg/graph/{HIBBERT}"}
+    assert all(n > 0 for n in report.graphs.values())
+    assert report.consistency.startswith("consistent")
+    assert report.records[f"https://w3id.org/clkg/graph/{SL}"]["cases"] == 4
+    assert report.records[f"https://w3id.org/clkg/graph/{HIBBERT}"]["cases"] == 4
+
+
+def test_build_twice_replaces_graphs(tmp_path):
+    store = tmp_path / "store"
+    first = run_clkg("--store", f"oxigraph:{store}", "build", "--data", DATA, "--no-reason", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    sizes = pyoxigraph_sizes(store)
+    second = run_clkg("--store", f"oxigraph:{store}", "build", "--data", DATA, "--no-reason", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert pyoxigraph_sizes(store) == sizes
+    assert "triples" in second.stdout and SL in second.stdout and HIBBERT in second.stdout
+
+
+def pyoxigraph_sizes(path) -> dict[str, int]:
+    s = pyoxigraph.Store(str(path))
+    sizes = {r["g"].value: int(r["n"].value) for r in s.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    del s
+    return sizes
+
+
+def test_default_store_is_inside_the_project_folder(tmp_path):
+    (tmp_path / "data").symlink_to(DATA)
+    result = run_clkg("build", "--no-reason", cwd=tmp_path, env={**os.environ, "CLKG_STORE": ""})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".clkg" / "store").is_dir()
+
+
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory):
+    """A store built by the command line (without HermiT, which other tests run)."""
+    path = tmp_path_factory.mktemp("cli") / "store"
+    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.mark.parametrize("fmt, rdf_format", [("nq", pyoxigraph.RdfFormat.N_QUADS),
+                                             ("jsonld", pyoxigraph.RdfFormat.JSON_LD),
+                                             ("ttl", pyoxigraph.RdfFormat.TURTLE)])
+def test_export_round_trips(cli_store, tmp_path, fmt, rdf_format):
+    sizes = pyoxigraph_sizes(cli_store)
+    out = tmp_path / f"graph.{fmt}"
+    result = run_clkg("--store", f"oxigraph:{cli_store}", "export", "--format", fmt, "-o", out)
+    assert result.returncode == 0, result.stderr
+    parsed = list(pyoxigraph.parse(path=str(out), format=rdf_format))
+    if fmt == "ttl":  # Turtle holds the union of the graphs: a triple in two graphs counts once
+        assert 0 < len(set(parsed)) <= sum(sizes.values())
+    else:
+        assert len(parsed) == sum(sizes.values())
+        assert {q.graph_name.value for q in parsed} == set(sizes)
+
+
+def test_export_one_graph_as_turtle(cli_store, tmp_path):
+    out = tmp_path / "hibbert.ttl"
+    graph = f"https://w3id.org/clkg/graph/{HIBBERT}"
+    result = run_clkg("--store", f"oxigraph:{cli_store}", "export", "--format", "ttl", "--graph", graph, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert len(list(pyoxigraph.parse(path=str(out), format=pyoxigraph.RdfFormat.TURTLE))) == \
+        pyoxigraph_sizes(cli_store)[graph]
+
+
+def test_help_answers_without_heavy_imports():
+    code = ("import sys; from clkg.cli import parser; parser().format_help(); "
+            "heavy = {'rdflib', 'pyoxigraph', 'owlready2', 'pyshacl', 'openpyxl'} & set(sys.modules); "
+            "print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert out.stdout.strip() == "[]", out.stderr
+    assert run_clkg("--help").returncode == 0
