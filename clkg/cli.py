@@ -5,6 +5,7 @@ import os
 import sys
 from pathlib import Path
 
+EXIT_INVALID = 1  # the input was read but has violations
 EXIT_INPUT = 2  # the input cannot be read or mapped
 
 
@@ -36,6 +37,99 @@ def _export(args) -> int:
     return 0
 
 
+def _read(path: str):
+    from clkg.loaders import read_dataset
+    from clkg.vocabulary import prefixes
+
+    return read_dataset(path, prefixes=prefixes())
+
+
+def _validate(args) -> int:
+    import json
+
+    from clkg.validation import validate
+
+    reports = [validate(_read(path)) for path in args.paths]
+    if args.format == "json":
+        print(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=1))
+    else:
+        for report in reports:
+            _print_report(report)
+    return 0 if all(r.conforms for r in reports) else EXIT_INVALID
+
+
+def _print_report(report, out=sys.stdout) -> None:
+    verdict = "conforms" if report.conforms else "does not conform"
+    counts = ", ".join(f"{report.count(s)} {s.lower()}s" for s in ("Violation", "Warning", "Info"))
+    print(f"{report.source}: {verdict} ({counts})", file=out)
+    for result in report.results:
+        print(f"  {result}", file=out)
+
+
+def _load(args) -> int:
+    from clkg.store import open_store
+    from clkg.validation import validate
+
+    dataset = _read(args.path)
+    report = validate(dataset)
+    if not report.conforms:
+        _print_report(report, out=sys.stderr)
+        print("not loaded: the store is unchanged", file=sys.stderr)
+        return EXIT_INVALID
+    if report.results:
+        _print_report(report)
+    store = open_store(args.store)
+    store.replace_graphs({dataset.graph: dataset.quads})
+    print(f"loaded {dataset.source} into <{dataset.graph}>: {len(dataset.quads)} triples")
+    return 0
+
+
+def _new(args) -> int:
+    from clkg.template import write_template
+
+    for path in write_template(Path(args.path)):
+        print(f"wrote {path}")
+    print(f"next: fill in the tables, then `clkg validate {args.path}`")
+    return 0
+
+
+def _query(args) -> int:
+    from clkg.saved_queries import run_query, saved_queries
+    from clkg.tables import render
+
+    if args.list:
+        for query in saved_queries().values():
+            params = "".join(f" [--param {p.name}=…]" if not p.required else f" --param {p.name}=…"
+                             for p in query.params.values())
+            print(f"{query.name}{params}\n    {query.question}")
+        return 0
+    if not args.name:
+        raise ValueError("name a saved query (see `clkg query --list`)")
+    params = {}
+    for item in args.param:
+        key, sep, val = item.partition("=")
+        if not sep:
+            raise ValueError(f"--param takes key=value, not {item!r}")
+        params[key.strip()] = val
+    from clkg.store import open_store
+    from clkg.vocabulary import prefixes
+
+    table = run_query(open_store(args.store), args.name, params)
+    sys.stdout.write(render(table, args.format, shorten=_shortener(prefixes())))
+    return 0
+
+
+def _shortener(prefixes: dict[str, str]):
+    namespaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def shorten(text: str) -> str:
+        for prefix, namespace in namespaces:
+            if text.startswith(namespace) and namespace:
+                return f"{prefix}:{text[len(namespace):]}"
+        return text
+    return shorten
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clkg", description="Knowledge graph of research on learning in clusters and cluster initiatives.")
@@ -53,6 +147,26 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--graph", metavar="IRI", help="only this named graph (default: all)")
     e.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (default: stdout)")
     e.set_defaults(run=_export)
+
+    v = sub.add_parser("validate", help="check datasets against the ontology and shapes (the store is not touched)")
+    v.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.set_defaults(run=_validate)
+
+    ld = sub.add_parser("load", help="validate a dataset and, if it conforms, replace its graph in the store")
+    ld.add_argument("path", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
+    ld.set_defaults(run=_load)
+
+    n = sub.add_parser("new", help="write an empty dataset (CSV folder, or .xlsx workbook) to fill in")
+    n.add_argument("path", metavar="PATH", help="a new folder, or a file name ending in .xlsx")
+    n.set_defaults(run=_new)
+
+    q = sub.add_parser("query", help="answer a saved cross-study question (queries/*.rq)")
+    q.add_argument("name", nargs="?", help="the saved query (see --list)")
+    q.add_argument("--list", action="store_true", help="list the saved queries and their questions")
+    q.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter")
+    q.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    q.set_defaults(run=_query)
     return p
 
 
@@ -67,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
     except ValueError as err:  # a malformed option value, e.g. an unknown store scheme
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except FileExistsError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as err:

@@ -16,3 +16,13 @@ def ontology_files() -> list[Path]:
 def case_data_format() -> Path:
     """The CSVW metadata file that defines and maps the case-data tables."""
     return Path(str(files("clkg.loaders") / "case-data.csv-metadata.json"))
+
+
+def query_files() -> list[Path]:
+    """The saved SPARQL queries."""
+    return _shipped("clkg.queries", ".rq")
+
+
+def shape_files() -> list[Path]:
+    """The SHACL shapes that validate a dataset."""
+    return _shipped("clkg.shapes", ".ttl")

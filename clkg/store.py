@@ -40,6 +40,13 @@ class OxigraphStore:
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {row["g"].value: int(row["n"].value) for row in rows}
 
+    def select(self, query: str, *, substitutions: dict | None = None):
+        """Run a SELECT over the union of the named graphs; (column names, rows of terms)."""
+        solutions = self._store.query(query, use_default_graph_as_union=True,
+                                      substitutions=substitutions or None)
+        columns = [v.value for v in solutions.variables]
+        return columns, [tuple(s[c] for c in columns) for s in solutions]
+
     def dump(self, output, *, format: str, graph: str | None = None) -> None:
         """Write the store (or one graph) as Turtle, N-Quads or JSON-LD."""
         from pyoxigraph import NamedNode, RdfFormat

@@ -31,6 +31,7 @@ class Dataset:
     quads: list[Quad]
     records: dict[str, int] = field(default_factory=dict)
     cells: int = 0
+    origins: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # row IRI -> (table, file, row)
 
 
 def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, str]) -> Dataset:
@@ -65,6 +66,7 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, s
         spec, table = specs[name], labels[name]
         for number, row in rows:
             source_row = NamedNode(mapping.resolve(f"{table.row_iri}#row={number}"))
+            dataset.origins[source_row.value] = (name, table.label, number)
             quads, bad = map_row(spec, row, source_row, study, mapping)
             problems += [Problem(table.label, msg, number, col) for col, msg in bad]
             dataset.quads += quads

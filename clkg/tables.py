@@ -1,0 +1,63 @@
+"""Query answers as tables: Python values, and text as a table, CSV, JSON or Markdown."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
+_DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+FORMATS = ("table", "csv", "json", "md")
+
+
+@dataclass
+class Table:
+    """Columns and rows of plain Python values (str, int, float, bool or None)."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+    @classmethod
+    def from_solutions(cls, columns: list[str], rows) -> "Table":
+        return cls(columns, [tuple(map(value, row)) for row in rows])
+
+    def records(self) -> list[dict]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def value(term):
+    """A pyoxigraph term (or None) as a plain Python value: IRIs and text as str, numbers as numbers."""
+    if term is None:
+        return None
+    datatype = getattr(term, "datatype", None)
+    if datatype is not None:
+        if datatype.value in _INTEGERS:
+            return int(term.value)
+        if datatype.value in _DECIMALS:
+            return float(term.value)
+        if datatype.value == XSD + "boolean":
+            return term.value == "true"
+    return term.value
+
+
+def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
+    """Text of a table in one of FORMATS; ``shorten`` turns IRIs into CURIEs for reading."""
+    if fmt == "json":
+        return json.dumps(table.records(), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+        return out.getvalue()
+    cells = [["" if v is None else shorten(str(v)) for v in row] for row in table.rows]
+    if fmt == "md":
+        escape = lambda text: text.replace("|", "\\|").replace("\n", " ")
+        lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+        lines += ["| " + " | ".join(map(escape, row)) + " |" for row in cells]
+        return "\n".join(lines) + "\n"
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
+    line = lambda row: "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(table.columns), rule, *map(line, cells)]) + f"\n({len(cells)} rows)\n"

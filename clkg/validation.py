@@ -1,0 +1,129 @@
+"""Validate one dataset against the ontology and the SHACL shapes, without touching any store.
+
+The data graph is the dataset plus the ontology (so concept and class checks can see the
+vocabularies) and nothing else: validating one study costs the same however big the store is.
+Each result is traced back to the file, row and column it came from.
+
+The data graph is an rdflib Graph, not a pyoxigraph Store: pyshacl 0.40's pyoxigraph backend
+reads "35"^^xsd:nonNegativeInteger back as xsd:integer and so fails sh:datatype checks.
+"""
+
+from dataclasses import asdict, dataclass, field
+from functools import cache
+
+SH = "http://www.w3.org/ns/shacl#"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+@dataclass
+class Result:
+    """One SHACL result, located in the input where that is possible."""
+
+    severity: str
+    message: str
+    focus: str
+    shape: str
+    path: str | None = None
+    value: str | None = None
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(filter(None, [self.file, self.row and f"row {self.row}",
+                                        self.column and f"column {self.column!r}"])) or self.focus
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Report:
+    source: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        """No violations (warnings and infos are allowed)."""
+        return not any(r.severity == "Violation" for r in self.results)
+
+    def count(self, severity: str) -> int:
+        return sum(r.severity == severity for r in self.results)
+
+    def as_json(self) -> dict:
+        return {"source": self.source, "conforms": self.conforms,
+                "counts": {s: self.count(s) for s in SEVERITIES},
+                "results": [asdict(r) for r in self.results]}
+
+
+@cache
+def shapes_graph():
+    """The SHACL shapes shipped in shapes/ (an rdflib Graph, parsed once)."""
+    import rdflib
+
+    from clkg.resources import shape_files
+
+    graph = rdflib.Graph()
+    for path in shape_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def validate(dataset) -> Report:
+    """Validate a :class:`clkg.loaders.Dataset` with the ontology; never reads or writes a store."""
+    import pyshacl
+    import rdflib
+    from pyoxigraph import RdfFormat, Triple, serialize
+
+    from clkg.vocabulary import ontology_quads
+
+    triples = serialize((Triple(q.subject, q.predicate, q.object) for q in (*dataset.quads, *ontology_quads())),
+                        format=RdfFormat.N_TRIPLES)
+    data = rdflib.Graph().parse(data=triples, format="nt")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
+                                     advanced=True, allow_warnings=True)
+    return Report(dataset.source, sorted(_results(results, dataset), key=_order))
+
+
+def _results(graph, dataset) -> list[Result]:
+    from rdflib import Namespace, RDF
+
+    sh = Namespace(SH)
+    origin = {}
+    for q in dataset.quads:
+        if q.predicate.value == PROV_DERIVED:
+            origin.setdefault(q.subject.value, q.object.value)
+    found = []
+    for node in graph.subjects(RDF.type, sh.ValidationResult):
+        get = lambda p: graph.value(node, p)
+        focus, path = str(get(sh.focusNode)), get(sh.resultPath)
+        result = Result(severity=str(get(sh.resultSeverity)).removeprefix(SH),
+                        message=" ".join(sorted(str(m) for m in graph.objects(node, sh.resultMessage)))
+                        or "constraint not met", focus=focus, shape=str(get(sh.sourceShape)),
+                        path=str(path) if path is not None else None,
+                        value=str(get(sh.value)) if get(sh.value) is not None else None)
+        row = dataset.origins.get(origin.get(focus, ""))
+        if row:
+            table, result.file, result.row = row
+            result.column = _column(table, result.path)
+        found.append(result)
+    return found
+
+
+def _column(table: str, path: str | None) -> str | None:
+    """The input column whose values become the given property in the given table."""
+    from clkg.loaders.casedata import tables
+    from clkg.vocabulary import prefixes
+
+    if path is None:
+        return None
+    ns = prefixes()
+    for column in tables()[table].columns:
+        head, _, tail = column.prop.partition(":")
+        if not column.virtual and ns.get(head, "") + tail == path:
+            return column.name
+    return None
+
+
+def _order(result: Result):
+    return (SEVERITIES.index(result.severity) if result.severity in SEVERITIES else 9,
+            result.file or "", result.row or 0, result.column or "", result.message)
