@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clkg.errors import InputError, Problem
+from clkg.errors import InputError, Invalid, Problem
 from clkg.namespaces import ONTOLOGY_GRAPH
 
 
@@ -31,11 +31,14 @@ def dataset_paths(data_dir: Path) -> list[Path]:
 def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildReport:
     """Read everything, check it, then replace the graphs in one transaction.
 
-    Nothing is written unless every dataset reads cleanly and the whole is consistent.
+    Nothing is written unless every dataset reads cleanly, conforms to the shapes and the whole
+    is consistent (HermiT).
     """
+    from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
     from clkg.loaders import read_dataset
 
     from clkg.reasoning import Inconsistent, check_consistency, java_available
+    from clkg.validation import validate
     from clkg.vocabulary import ontology_quads, prefixes
 
     started = time.perf_counter()
@@ -55,9 +58,14 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
         seen[ds.study_id] = ds.source
     if problems:
         raise InputError(problems)
-    for ds in datasets:
+    validations = [validate(ds) for ds in datasets]
+    if not all(v.conforms for v in validations):
+        raise Invalid([v for v in validations if not v.conforms])
+    for ds, validation in zip(datasets, validations):
         kinds = ", ".join(f"{n} {k}" for k, n in ds.records.items())
         log(f"{ds.source}: {len(ds.quads)} triples, {ds.cells} cells ({kinds})")
+        log(f"  conforms to the shapes ({validation.count('Warning')} warnings, "
+            f"{validation.count('Info')} infos: `clkg validate {ds.source}` lists them)")
         report.records[ds.graph], report.cells[ds.graph] = ds.records, ds.cells
 
     everything = list(ontology) + [q for ds in datasets for q in ds.quads]
@@ -74,8 +82,9 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
         report.consistency = "consistent, no unsatisfiable classes (HermiT)"
     log(f"consistency: {report.consistency}")
 
-    store.replace_graphs({ONTOLOGY_GRAPH: ontology, **{ds.graph: ds.quads for ds in datasets}})
+    store.replace_graphs({ONTOLOGY_GRAPH: ontology, ALIGNMENTS_GRAPH: alignment_quads(),
+                          **{ds.graph: ds.quads for ds in datasets}})
     sizes = store.graph_sizes()
-    report.graphs = {g: sizes.get(g, 0) for g in [ONTOLOGY_GRAPH, *(ds.graph for ds in datasets)]}
+    report.graphs = {g: sizes.get(g, 0) for g in [ONTOLOGY_GRAPH, ALIGNMENTS_GRAPH, *(ds.graph for ds in datasets)]}
     report.seconds = time.perf_counter() - started
     return report

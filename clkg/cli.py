@@ -79,6 +79,7 @@ def _load(args) -> int:
     if report.results:
         _print_report(report)
     store = open_store(args.store)
+    print(f"writing {len(dataset.quads)} triples to <{dataset.graph}> …", file=sys.stderr, flush=True)
     store.replace_graphs({dataset.graph: dataset.quads})
     print(f"loaded {dataset.source} into <{dataset.graph}>: {len(dataset.quads)} triples")
     return 0
@@ -172,10 +173,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from clkg.errors import InputError
+    from clkg.errors import InputError, Invalid
 
     try:
         return args.run(args)
+    except Invalid as err:
+        for report in err.reports:
+            _print_report(report, out=sys.stderr)
+        print("nothing was written: the store is unchanged", file=sys.stderr)
+        return EXIT_INVALID
     except InputError as err:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)

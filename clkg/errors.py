@@ -27,3 +27,11 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
+
+
+class Invalid(Exception):
+    """Input that was read but does not conform to the shapes; carries the validation reports."""
+
+    def __init__(self, reports: list):
+        self.reports = reports
+        super().__init__("; ".join(f"{r.source} does not conform" for r in reports))

@@ -72,16 +72,29 @@ def validate(dataset) -> Report:
     """Validate a :class:`clkg.loaders.Dataset` with the ontology; never reads or writes a store."""
     import pyshacl
     import rdflib
-    from pyoxigraph import RdfFormat, Triple, serialize
 
     from clkg.vocabulary import ontology_quads
 
-    triples = serialize((Triple(q.subject, q.predicate, q.object) for q in (*dataset.quads, *ontology_quads())),
-                        format=RdfFormat.N_TRIPLES)
-    data = rdflib.Graph().parse(data=triples, format="nt")
+    data = rdflib.Graph()
+    for q in (*dataset.quads, *ontology_quads()):
+        data.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
                                      advanced=True, allow_warnings=True)
     return Report(dataset.source, sorted(_results(results, dataset), key=_order))
+
+
+def _rdflib(term):
+    """A pyoxigraph term as an rdflib term (rdflib's N-Triples parser is slow on long literals)."""
+    from pyoxigraph import BlankNode, NamedNode
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _results(graph, dataset) -> list[Result]:

@@ -6,6 +6,8 @@ from pathlib import Path
 from clkg.errors import InputError, Problem
 from .dataset import RawTable
 
+csv.field_size_limit(1 << 30)  # a cell may hold a long text (the default limit is 128 KiB)
+
 
 def read_csv_folder(folder: Path) -> list[RawTable]:
     """The tables of a folder, one per ``*.csv`` file; other files are left alone."""

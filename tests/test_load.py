@@ -1,0 +1,112 @@
+"""`clkg load`: only a conforming dataset goes in, its graph replaced in one transaction.
+
+A rejected load and a load interrupted mid-write (Ctrl-C, a killed process) leave the store
+exactly as it was.
+"""
+
+import csv
+import shutil
+import signal
+import subprocess
+import time
+
+import pyoxigraph
+import pytest
+
+from support import DATA, SL, run_clkg
+
+
+def dump(store_path) -> set[str]:
+    """Every quad of an on-disk store, as N-Quads lines (the store is closed again after)."""
+    store = pyoxigraph.Store(str(store_path))
+    lines = set(pyoxigraph.serialize(store, format=pyoxigraph.RdfFormat.N_QUADS).decode().splitlines())
+    del store
+    return lines
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    path = tmp_path / "store"
+    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def edited_copy(tmp_path, table: str, edit) -> "Path":
+    """A copy of the SL seed dataset with one table's rows edited by a function."""
+    folder = tmp_path / "dataset"
+    shutil.copytree(DATA / SL, folder)
+    path = folder / f"{table}.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows = edit(rows)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def test_load_replaces_the_studys_graph_only(store_path, tmp_path):
+    def rename(rows):
+        rows[0]["name"] = "Metal Cluster A (renamed)"
+        return rows
+    before = dump(store_path)
+    result = run_clkg("--store", f"oxigraph:{store_path}", "load", edited_copy(tmp_path, "cases", rename))
+    assert result.returncode == 0, result.stderr
+    after = dump(store_path)
+    graph = f"<https://w3id.org/clkg/graph/{SL}>"
+    assert any('"Metal Cluster A (renamed)"' in line for line in after)
+    assert not any('"Metal Cluster A"' in line and line.endswith(f"{graph} .") for line in after)
+    others = lambda lines: {line for line in lines if not line.endswith(f"{graph} .")}
+    assert others(after) == others(before)  # the ontology and the other study are untouched
+    assert len(after) == len(before)  # replaced, not added to
+
+
+def test_rejected_load_leaves_store_unchanged(store_path, tmp_path):
+    def unknown_concept(rows):
+        rows[0]["concept"] = "slf:dead-sols"
+        return rows
+    before = dump(store_path)
+    result = run_clkg("--store", f"oxigraph:{store_path}", "load", edited_copy(tmp_path, "observations", unknown_concept))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "observations.csv, row 2, column 'concept'" in result.stderr
+    assert "not loaded: the store is unchanged" in result.stderr
+    assert dump(store_path) == before
+
+
+def big_dataset(tmp_path) -> "Path":
+    """The SL dataset with 60 extra quotations of ~0.7 MB each: cheap to validate, slow to write."""
+    def padded(rows):
+        extra = []
+        for i in range(60):
+            row = dict(rows[i % len(rows)], quotation_id=f"long-{i}", supports="")
+            row["text"] = " ".join([row["text"]] * 3000)
+            extra.append(row)
+        return rows + extra
+    return edited_copy(tmp_path, "quotations", padded)
+
+
+@pytest.mark.parametrize("sig, delay", [(signal.SIGKILL, 0.0), (signal.SIGKILL, 0.3),
+                                        (signal.SIGKILL, 0.8), (signal.SIGINT, 0.2)])
+def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay):
+    dataset = big_dataset(tmp_path)
+    completed = tmp_path / "completed"
+    shutil.copytree(store_path, completed)
+    assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset).returncode == 0
+    before, after = dump(store_path), dump(completed)
+    assert before != after
+
+    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:  # wait until the write has started
+        if line.startswith("writing "):
+            break
+    time.sleep(delay)
+    process.send_signal(sig)
+    process.wait(timeout=120)
+    state = dump(store_path)
+    assert state in (before, after), "the store holds a half-written graph"
+    if process.returncode != 0:  # the write had not committed when the signal arrived
+        assert state == before
+        assert "Traceback" not in process.stderr.read()
