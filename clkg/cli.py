@@ -47,14 +47,27 @@ def _read(path: str):
 def _validate(args) -> int:
     import json
 
+    from clkg.errors import InputError
     from clkg.validation import validate
 
-    reports = [validate(_read(path)) for path in args.paths]
+    reports, unreadable = [], []
+    for path in args.paths:  # every path is checked, even after one that cannot be read
+        try:
+            reports.append(validate(_read(path)))
+        except InputError as err:
+            unreadable.append((path, err.problems))
     if args.format == "json":
-        print(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=1))
+        print(json.dumps([r.as_json() for r in reports] + [
+            {"source": path, "readable": False, "errors": [vars(p) for p in problems]}
+            for path, problems in unreadable], ensure_ascii=False, indent=1))
     else:
         for report in reports:
             _print_report(report)
+    for _, problems in unreadable:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+    if unreadable:
+        return EXIT_INPUT
     return 0 if all(r.conforms for r in reports) else EXIT_INVALID
 
 
@@ -198,6 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the store is unchanged unless a write had finished", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug or a broken installation: say so plainly
+        if os.environ.get("CLKG_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err}\n(set CLKG_DEBUG=1 to see the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

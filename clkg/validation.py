@@ -78,8 +78,10 @@ def validate(dataset) -> Report:
     data = rdflib.Graph()
     for q in (*dataset.quads, *ontology_quads()):
         data.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
-                                     advanced=True, allow_warnings=True)
+    _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
+                                        advanced=True, allow_warnings=True)
+    if not isinstance(results, rdflib.Graph):  # pyshacl reports unusable shapes this way
+        raise RuntimeError(f"the SHACL shapes cannot be used: {text}")
     return Report(dataset.source, sorted(_results(results, dataset), key=_order))
 
 

@@ -24,7 +24,7 @@ DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
 SOURCE_ROW = NamedNode("https://w3id.org/clkg/ontology#SourceRow")
 
 _VARIABLE = re.compile(r"\{(\+?)([A-Za-z0-9_]+)\}")
-_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(\S*)")
+_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([^\s,;]*)")
 _LEXICAL = {
     "string": (None, "text"),
     "integer": (r"[+-]?\d+", "a whole number"),
@@ -133,7 +133,8 @@ class Mapping:
             return value
         curie = _CURIE.fullmatch(value)
         if not curie:
-            raise ValueError(f"{value!r} is not a concept: write it as a CURIE such as slf:dead-souls")
+            hint = " (separate several concepts with ';')" if "," in value else ""
+            raise ValueError(f"{value!r} is not a concept: write it as a CURIE such as slf:dead-souls{hint}")
         if curie[1] not in self.prefixes:
             known = ", ".join(sorted(self.prefixes))
             raise ValueError(f"{value!r} has an unknown prefix {curie[1]!r} (known: {known})")

@@ -1,9 +1,12 @@
 """Read a case dataset kept as a folder of CSV files."""
 
+import codecs
 import csv
+import io
 from pathlib import Path
 
 from clkg.errors import InputError, Problem
+
 from .dataset import RawTable
 
 csv.field_size_limit(1 << 30)  # a cell may hold a long text (the default limit is 128 KiB)
@@ -19,24 +22,47 @@ def read_csv_folder(folder: Path) -> list[RawTable]:
 
 
 def _read_csv(path: Path) -> RawTable:
-    """UTF-8 (a byte-order mark is allowed), any line ends, RFC 4180 quoting."""
+    """UTF-8 (a byte-order mark is allowed), CR/LF/CRLF line ends, RFC 4180 quoting.
+
+    The delimiter is a comma, or a semicolon when the header has semicolons and no commas
+    (what Excel writes in locales with a decimal comma).
+    """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise InputError([Problem(str(path), f"is not UTF-8 text (byte 0x{err.object[err.start]:02x} "
-                                  f"on line {line}); save it as 'CSV UTF-8'", line)]) from None
+        data = path.read_bytes()
     except OSError as err:
         raise InputError([Problem(str(path), f"cannot be read: {err.strerror}")]) from None
-    if "\x00" in text:
-        raise InputError([Problem(str(path), "contains NUL bytes: it is not a CSV text file")])
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError([Problem(str(path), "is UTF-16 text ('Unicode Text'); save it as 'CSV UTF-8'", 1)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError([Problem(str(path), f"is not UTF-8 text (byte 0x{err.object[err.start]:02x} "
+                                  f"on line {line}); save it as 'CSV UTF-8'", line)]) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = []
     try:
         for cells in reader:
-            records.append((reader.line_num, cells))
+            records.append(cells)
     except csv.Error as err:
-        raise InputError([Problem(str(path), f"is not valid CSV: {err}", len(records) + 1)]) from None
-    header = [h.strip() for h in records[0][1]] if records else []
-    rows = [(number, cells) for number, (_, cells) in enumerate(records[1:], start=2)]
+        row = len(records) + 1
+        message = str(err)
+        if "unexpected end of data" in message or "EOF" in message:
+            message = "a quoted cell (starting with \") is never closed with a matching quote"
+        raise InputError([Problem(str(path), message, row)]) from None
+    for number, cells in enumerate(records, start=1):
+        if any("\x00" in cell for cell in cells):
+            raise InputError([Problem(str(path), "contains a NUL byte (a character that is not text): "
+                                      "delete it", number)])
+    padded = len(records[0]) if records else 0
+    header = [h.strip() for h in records[0]] if records else []
+    while header and not header[-1]:  # spreadsheet exports pad every row with empty columns
+        header.pop()
+    rows = []
+    for number, cells in enumerate(records[1:], start=2):
+        if len(cells) <= padded and not any(c.strip() for c in cells[len(header):]):
+            cells = cells[:len(header)]
+        rows.append((number, cells))
     return RawTable(path.stem, str(path), path.name, header, rows)

@@ -50,7 +50,10 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, s
         checked[table.name] = _check_table(specs[table.name], table, problems)
     for required in ("study", "cases"):
         if required not in checked and not any(p.file.endswith(required) for p in problems):
-            problems.append(Problem(source, f"the dataset has no {required} table"))
+            problems.append(Problem(source, f"the dataset has no {required} table: add {required}.csv "
+                                    f"(or a sheet {required})"))
+    if "cases" in checked and not checked["cases"] and labels["cases"].header:
+        problems.append(Problem(labels["cases"].label, "holds no case: a dataset needs at least one case"))
     study_rows = checked.get("study", [])
     if "study" in checked and len(study_rows) != 1:
         problems.append(Problem(labels["study"].label, f"must hold exactly one study row, not {len(study_rows)}"))
