@@ -133,6 +133,21 @@ def _query(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    from clkg.saved_queries import run_query
+    from clkg.store import open_store
+    from clkg.tables import pivot, render
+
+    table = pivot(run_query(open_store(args.store), f"compare-{args.what}"))
+    text = render(table, args.format)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 def _shortener(prefixes: dict[str, str]):
     namespaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
 
@@ -179,8 +194,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("name", nargs="?", help="the saved query (see --list)")
     q.add_argument("--list", action="store_true", help="list the saved queries and their questions")
     q.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter")
-    q.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    q.add_argument("--format", choices=["table", "csv", "json", "md", "html", "latex"], default="table")
     q.set_defaults(run=_query)
+
+    c = sub.add_parser("compare", help="a comparison table: studies or cases as columns, properties as rows")
+    c.add_argument("what", choices=["studies", "cases"], help="what the columns are")
+    c.add_argument("--format", choices=["csv", "md", "html", "latex", "table"], default="md")
+    c.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (default: stdout)")
+    c.set_defaults(run=_compare)
     return p
 
 

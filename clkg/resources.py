@@ -26,3 +26,8 @@ def query_files() -> list[Path]:
 def shape_files() -> list[Path]:
     """The SHACL shapes that validate a dataset."""
     return _shipped("clkg.shapes", ".ttl")
+
+
+def alignment_file() -> Path:
+    """The SSSOM mapping set that aligns the concepts of the two frameworks."""
+    return Path(str(files("clkg.ontology") / "alignments.sssom.tsv"))

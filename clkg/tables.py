@@ -8,7 +8,7 @@ from dataclasses import dataclass
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
 _DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
-FORMATS = ("table", "csv", "json", "md")
+FORMATS = ("table", "csv", "json", "md", "html", "latex")
 
 
 @dataclass
@@ -24,6 +24,18 @@ class Table:
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def pivot(long: Table) -> Table:
+    """(entity, property, value, position) rows as a comparison: one column per entity, one row per property."""
+    entities = sorted({row[0] for row in long.rows})
+    cells: dict[str, dict[str, str]] = {}
+    positions: dict[str, float] = {}
+    for entity, prop, val, position in long.rows:
+        cells.setdefault(prop, {})[entity] = val
+        positions[prop] = min(positions.get(prop, float("inf")), position if position is not None else 0)
+    props = sorted(cells, key=lambda p: (positions[p], p))
+    return Table(["property", *entities], [(p, *(cells[p].get(e) for e in entities)) for p in props])
 
 
 def value(term):
@@ -52,6 +64,17 @@ def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
         writer.writerows(["" if v is None else v for v in row] for row in table.rows)
         return out.getvalue()
     cells = [["" if v is None else shorten(str(v)) for v in row] for row in table.rows]
+    if fmt == "html":
+        from html import escape
+        head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+        body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>\n" for row in cells)
+        return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+    if fmt == "latex":
+        spec = "l" + "p{4cm}" * (len(table.columns) - 1)
+        lines = [f"\\begin{{tabular}}{{{spec}}}", "\\hline",
+                 " & ".join(map(_latex, table.columns)) + " \\\\", "\\hline"]
+        lines += [" & ".join(map(_latex, row)) + " \\\\" for row in cells]
+        return "\n".join([*lines, "\\hline", "\\end{tabular}"]) + "\n"
     if fmt == "md":
         escape = lambda text: text.replace("|", "\\|").replace("\n", " ")
         lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
@@ -61,3 +84,11 @@ def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
     line = lambda row: "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(table.columns), rule, *map(line, cells)]) + f"\n({len(cells)} rows)\n"
+
+
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+          "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX.get(ch, ch) for ch in text)

@@ -256,7 +256,7 @@ def test_datatype_ranges(merged):
     for name in counts:
         assert one(merged, CLKG[name], RDFS.range) == XSD.nonNegativeInteger, name
     assert one(merged, CLKG.observed, RDFS.range) == XSD.boolean
-    for name in ("studyId", "caseCode", "informantCode", "roleLabel", "statement", "locator", "scope"):
+    for name in ("caseCode", "informantCode", "roleLabel", "statement", "locator", "scope"):
         assert one(merged, CLKG[name], RDFS.range) == XSD.string, name
     # xsd:gYear is outside the OWL 2 datatype map: years are xsd:integer
     for name in ("foundedYear", "fieldworkStart", "fieldworkEnd"):
