@@ -36,7 +36,7 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
     """
     from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
     from clkg.loaders import read_dataset
-
+    from clkg.progress import progress
     from clkg.reasoning import Inconsistent, check_consistency, java_available
     from clkg.validation import validate
     from clkg.vocabulary import ontology_quads, prefixes
@@ -46,7 +46,7 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
     ontology = ontology_quads()
     log(f"ontology: {len(ontology)} triples from {ONTOLOGY_GRAPH}")
     datasets, problems = [], []
-    for path in dataset_paths(data_dir):
+    for path in progress(dataset_paths(data_dir), "reading", unit="dataset"):
         try:
             datasets.append(read_dataset(path, prefixes=prefixes()))
         except InputError as err:
@@ -58,7 +58,7 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
         seen[ds.study_id] = ds.source
     if problems:
         raise InputError(problems)
-    validations = [validate(ds) for ds in datasets]
+    validations = [validate(ds) for ds in progress(datasets, "validating", unit="dataset")]
     if not all(v.conforms for v in validations):
         raise Invalid([v for v in validations if not v.conforms])
     for ds, validation in zip(datasets, validations):

@@ -80,21 +80,26 @@ def _print_report(report, out=sys.stdout) -> None:
 
 
 def _load(args) -> int:
+    from clkg.progress import progress
     from clkg.store import open_store
     from clkg.validation import validate
 
-    dataset = _read(args.path)
-    report = validate(dataset)
-    if not report.conforms:
-        _print_report(report, out=sys.stderr)
+    datasets, rejected = [], []
+    for path in progress(args.paths, "validating", unit="dataset"):
+        dataset = _read(path)
+        report = validate(dataset)
+        (datasets if report.conforms else rejected).append(dataset)
+        if report.results:
+            _print_report(report, out=sys.stdout if report.conforms else sys.stderr)
+    if rejected:
         print("not loaded: the store is unchanged", file=sys.stderr)
         return EXIT_INVALID
-    if report.results:
-        _print_report(report)
     store = open_store(args.store)
-    print(f"writing {len(dataset.quads)} triples to <{dataset.graph}> …", file=sys.stderr, flush=True)
-    store.replace_graphs({dataset.graph: dataset.quads})
-    print(f"loaded {dataset.source} into <{dataset.graph}>: {len(dataset.quads)} triples")
+    triples = sum(len(d.quads) for d in datasets)
+    print(f"writing {triples} triples to {len(datasets)} graph(s) …", file=sys.stderr, flush=True)
+    store.replace_graphs({d.graph: d.quads for d in datasets})
+    for dataset in datasets:
+        print(f"loaded {dataset.source} into <{dataset.graph}>: {len(dataset.quads)} triples")
     return 0
 
 
@@ -182,8 +187,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.set_defaults(run=_validate)
 
-    ld = sub.add_parser("load", help="validate a dataset and, if it conforms, replace its graph in the store")
-    ld.add_argument("path", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
+    ld = sub.add_parser("load", help="validate datasets and, if all conform, replace their graphs in one transaction")
+    ld.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
     ld.set_defaults(run=_load)
 
     n = sub.add_parser("new", help="write an empty dataset (CSV folder, or .xlsx workbook) to fill in")

@@ -8,7 +8,7 @@ Fill in one table per kind of record; leave a table with its header only if you 
 for it. `study` and `cases` are required. Every row needs `source` (where in the paper: a
 table, figure, section or quotation) and may have `note` (your reading where the paper is
 ambiguous, and why). An unknown value is an empty cell, never 0. Concept cells take CURIEs
-such as `slf:dead-souls`; `clkg query concepts` lists them (see the clkg README).
+such as `slf:dead-souls`; `clkg query concepts` lists them, with their definitions.
 
 Check your work with `clkg validate {path}`, fix what it reports (each message names the
 file, row and column), then add it to the graph with `clkg load {path}`.

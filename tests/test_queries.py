@@ -513,3 +513,16 @@ def test_a_well_formed_unknown_parameter_answers_nothing(cli_store, name, param)
     else:
         assert "must be an IRI or a CURIE" in result.stderr
     assert triple_count(cli_store) == before
+
+
+def test_concepts_lists_each_frameworks_codebook(store):
+    """SL Tables 3-4: 4 levels, 8 symptoms of learning; Hibbert Table 4: 9 barriers."""
+    slf = run_query(store, "concepts", {"scheme": "slf:scheme"}).records()
+    kinds = [r["kind"] for r in slf]
+    assert kinds.count("symptom of learning") == 8 and kinds.count("involvement level") == 4
+    plb = run_query(store, "concepts", {"scheme": "plb:scheme"}).records()
+    assert sum(r["kind"] == "barrier" for r in plb) == 9
+    everything = run_query(store, "concepts").records()
+    assert {"slf:scheme", "plb:scheme"} <= {r["scheme"].replace("https://w3id.org/clkg/scheme/social-learning/", "slf:")
+                                            .replace("https://w3id.org/clkg/scheme/process-learning-barriers/", "plb:")
+                                            for r in everything}
