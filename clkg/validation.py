@@ -108,7 +108,8 @@ def _results(graph, dataset) -> list[Result]:
         if q.predicate.value == PROV_DERIVED:
             origin.setdefault(q.subject.value, q.object.value)
     found = []
-    for node in graph.subjects(RDF.type, sh.ValidationResult):
+    nested = set(graph.objects(None, sh.detail))  # details of another result are not results of their own
+    for node in set(graph.subjects(RDF.type, sh.ValidationResult)) - nested:
         get = lambda p: graph.value(node, p)
         focus, path = str(get(sh.focusNode)), get(sh.resultPath)
         result = Result(severity=str(get(sh.resultSeverity)).removeprefix(SH),

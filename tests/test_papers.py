@@ -81,7 +81,8 @@ def test_sl_every_quotation_of_tables_5_and_6(store):
 def test_sl_quotation_text_is_exact(store):
     row = one(store, f"""SELECT ?text WHERE {{ GRAPH <https://w3id.org/clkg/graph/{SL}> {{
         ?q a clkg:Quotation ; oa:exact ?text ; clkg:spokenBy/clkg:informantCode "A6" ;
-        dcterms:subject slf:removing-barrier-of-anonymity }} }}""")
+        dcterms:subject slf:removing-barrier-of-anonymity ; clkg:locator ?where .
+        FILTER(STRSTARTS(?where, "Table 5")) }} }}""")
     assert row["text"] == "I am a relational man and I decided that a cluster is the best way to make contacts."
 
 
