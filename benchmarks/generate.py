@@ -104,11 +104,11 @@ def study(rng: random.Random, number: int) -> dict[str, list[dict]]:
     return tables
 
 
-def write_corpus(out: Path, *, studies: int, seed: int) -> list[Path]:
-    """Write ``studies`` dataset folders under ``out``; returns their paths."""
+def write_corpus(out: Path, *, studies: int, seed: int, start: int = 0) -> list[Path]:
+    """Write ``studies`` dataset folders under ``out``, numbered from ``start``; returns their paths."""
     rng = random.Random(seed)
     folders = []
-    for number in range(studies):
+    for number in range(start, start + studies):
         folder = out / f"synthetic-{number:05d}"
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows in study(rng, number).items():

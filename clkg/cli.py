@@ -168,7 +168,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clkg", description="Knowledge graph of research on learning in clusters and cluster initiatives.")
     p.add_argument("--store", metavar="SPEC",
-                   help="where the graph lives: oxigraph:PATH (default $CLKG_STORE or oxigraph:.clkg/store)")
+                   help="where the graph lives: oxigraph:PATH or sparql:URL (default $CLKG_STORE or oxigraph:.clkg/store)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="load the ontology and every dataset under data/ into the store")
