@@ -1,6 +1,5 @@
 """``clkg build``: the ontology and every dataset under data/ into the store, checked first."""
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -4,6 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SL = "social-learning-cis"
@@ -40,3 +41,11 @@ def run_clkg(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
 
 def case_data_format() -> dict:
     return json.loads((ROOT / "loaders" / "case-data.csv-metadata.json").read_text(encoding="utf-8"))
+
+
+def cli_built_store(path: Path) -> Path:
+    """A store at ``path`` built from the seed data by the command line (without HermiT, which
+    other tests run). An on-disk store belongs to one process at a time, so CLI tests get their own."""
+    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
+    assert result.returncode == 0, result.stderr
+    return path

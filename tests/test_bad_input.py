@@ -4,16 +4,13 @@ import shutil
 
 import pytest
 
-from support import DATA, SL, run_clkg
+from support import DATA, SL, cli_built_store, run_clkg
 from test_build import pyoxigraph_sizes
 
 
 @pytest.fixture(scope="module")
 def good_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("good") / "store"
-    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
-    assert result.returncode == 0, result.stderr
-    return path
+    return cli_built_store(tmp_path_factory.mktemp("good") / "store")
 
 
 def _broken_copy(tmp_path, table: str, edit) -> "Path":

@@ -1,6 +1,5 @@
 """`clkg build` and `clkg export` as a researcher runs them."""
 
-import json
 import os
 import subprocess
 import sys
@@ -8,7 +7,7 @@ import sys
 import pyoxigraph
 import pytest
 
-from support import DATA, HIBBERT, ROOT, SL, run_clkg, select
+from support import DATA, HIBBERT, SL, cli_built_store, run_clkg
 
 ONTOLOGY = "https://w3id.org/clkg/graph/ontology"
 
@@ -52,10 +51,7 @@ def test_default_store_is_inside_the_project_folder(tmp_path):
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory):
     """A store built by the command line (without HermiT, which other tests run)."""
-    path = tmp_path_factory.mktemp("cli") / "store"
-    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
-    assert result.returncode == 0, result.stderr
-    return path
+    return cli_built_store(tmp_path_factory.mktemp("cli") / "store")
 
 
 @pytest.mark.parametrize("fmt, rdf_format", [("nq", pyoxigraph.RdfFormat.N_QUADS),

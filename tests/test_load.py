@@ -13,7 +13,7 @@ import time
 import pyoxigraph
 import pytest
 
-from support import DATA, SL, run_clkg
+from support import DATA, SL, cli_built_store, run_clkg
 
 
 def dump(store_path) -> set[str]:
@@ -26,10 +26,7 @@ def dump(store_path) -> set[str]:
 
 @pytest.fixture
 def store_path(tmp_path):
-    path = tmp_path / "store"
-    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
-    assert result.returncode == 0, result.stderr
-    return path
+    return cli_built_store(tmp_path / "store")
 
 
 def edited_copy(tmp_path, table: str, edit) -> "Path":

@@ -6,14 +6,13 @@ Hibbert = Hibbert et al. 2010), not copied from what the queries return.
 
 import csv
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 
-from support import DATA, HIBBERT, ROOT, SL, run_clkg
+from support import DATA, HIBBERT, ROOT, SL, cli_built_store, run_clkg
 
 from clkg.saved_queries import run_query, saved_queries
 
@@ -431,10 +430,7 @@ def test_every_saved_query_has_a_test():
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory):
     """A store of its own, built by the command line (an on-disk store is one process's at a time)."""
-    path = tmp_path_factory.mktemp("queries") / "store"
-    result = run_clkg("--store", f"oxigraph:{path}", "build", "--data", DATA, "--no-reason")
-    assert result.returncode == 0, result.stderr
-    return path
+    return cli_built_store(tmp_path_factory.mktemp("queries") / "store")
 
 
 def triple_count(path) -> int:
