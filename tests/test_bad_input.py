@@ -1,6 +1,7 @@
 """Bad case data: a message naming file, row and column, exit 2, no traceback, store untouched."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ def good_store(tmp_path_factory):
     return cli_built_store(tmp_path_factory.mktemp("good") / "store")
 
 
-def _broken_copy(tmp_path, table: str, edit) -> "Path":
+def _broken_copy(tmp_path, table: str, edit) -> Path:
     """A copy of the seed data whose one table of the first study is edited as bytes."""
     data = tmp_path / "data"
     shutil.copytree(DATA, data)

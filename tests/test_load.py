@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -29,7 +30,7 @@ def store_path(tmp_path):
     return cli_built_store(tmp_path / "store")
 
 
-def edited_copy(tmp_path, table: str, edit) -> "Path":
+def edited_copy(tmp_path, table: str, edit) -> Path:
     """A copy of the SL seed dataset with one table's rows edited by a function."""
     folder = tmp_path / "dataset"
     shutil.copytree(DATA / SL, folder)
@@ -72,7 +73,7 @@ def test_rejected_load_leaves_store_unchanged(store_path, tmp_path):
     assert dump(store_path) == before
 
 
-def big_dataset(tmp_path) -> "Path":
+def big_dataset(tmp_path) -> Path:
     """The SL dataset with 60 extra quotations of ~0.7 MB each: cheap to validate, slow to write."""
     def padded(rows):
         extra = []
