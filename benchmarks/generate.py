@@ -4,7 +4,7 @@
 
 Each study has the shape of the seed studies (cases, organizations, informants, sample strata,
 observations, findings, quotations, migrations, propositions), about 3,000 triples, and is
-consistent with the shapes: totals add up, cases are founded before the fieldwork, what is placed
+consistent with the shapes: totals add up, quotations support findings about their own case, cases are founded before the fieldwork, what is placed
 at a level agrees with what was observed, migrations move one level, every organization has a type.
 4 studies ≈ 10k triples, 33 ≈ 100k, 330 ≈ 1M.
 """
@@ -79,21 +79,25 @@ def study(rng: random.Random, number: int) -> dict[str, list[dict]]:
         case_id, top = rng.choice(cases)
         tables["informants"].append(dict(informant_id=f"i{i}", case_id=case_id, code=f"{case_id[-1]}{i}",
                                          role=rng.choice(ROLES), source="Table 2"))
-    findings = []
+    findings_of = {c: [] for c, _ in cases}  # the findings that concern each case
     for f in range(rng.randint(40, 70)):
         concepts = rng.sample(BARRIERS, 2) + [rng.choice(SYMPTOMS[0])]
-        findings.append(f"f{f}")
+        concerned = sorted(rng.sample([c for c, _ in cases], 2))
+        for c in concerned:
+            findings_of[c].append(f"f{f}")
         tables["findings"].append(dict(finding_id=f"f{f}", statement=text(rng, 25), concepts=";".join(concepts),
-                                       cases=";".join(sorted(rng.sample([c for c, _ in cases], 2))), source="§4"))
+                                       cases=";".join(concerned), source="§4"))
     informant_case = {r["informant_id"]: r["case_id"] for r in tables["informants"]}
     top_of = dict(cases)
     for q in range(rng.randint(40, 80)):
         speaker = rng.choice(list(informant_case))
-        level = rng.randint(0, top_of[informant_case[speaker]])
+        case_id = informant_case[speaker]
+        level = rng.randint(0, top_of[case_id])
+        supported = rng.sample(findings_of[case_id], min(2, len(findings_of[case_id])))
         tables["quotations"].append(dict(quotation_id=f"q{q}", text=text(rng, rng.randint(15, 60)), speaker=speaker,
-                                         case_id=informant_case[speaker],
+                                         case_id=case_id,
                                          illustrates=";".join([LEVELS[level], *SYMPTOMS[level]]),
-                                         supports=";".join(rng.sample(findings, 2)), source=f"Table 5, row {level + 1}"))
+                                         supports=";".join(supported), source=f"Table 5, row {level + 1}"))
     for lower in range(3):
         tables["migrations"].append(dict(migration_id=f"m{lower}", from_level=LEVELS[lower], to_level=LEVELS[lower + 1],
                                          frequency=rng.choice(["freq:most-often", "freq:relatively-rarely",

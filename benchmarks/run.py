@@ -25,9 +25,8 @@ What it measures (in this order; every number comes from this one run):
 3. Validating and loading one new study with 0, ~N/10 and N studies already in the store:
    ``clkg validate NEW`` and ``clkg --store S load NEW`` as commands, and the same steps timed
    in-process to separate Python start-up and one-off parsing from the work.
-4. Validating the whole corpus: per study (from 1.), and on a sample of studies serially, with
-   2 worker processes, and with rdflib's SPARQL parsing cached (a what-if: the cache is
-   monkeypatched into the benchmark's own processes; clkg is not changed).
+4. Validating the whole corpus: per study (from 1.), and a sample of studies serially and with
+   2 worker processes (do the machine's cores add up?).
 
 The report (Markdown tables with ratios, the goals met or missed, the machine and the exact
 command) is printed and written to benchmarks/results.md (benchmarks/results-quick.md for
@@ -58,7 +57,7 @@ REPO = HERE.parent
 MARKER = ".clkg-benchmark"  # marks a work folder this script may clear
 
 QUERY_BUDGET = 15.0  # seconds of runs of one query on one engine after which it is not repeated any more
-VALIDATION_SAMPLE = 16  # studies validated serially / in parallel / with the parse cache (section 4)
+VALIDATION_SAMPLE = 16  # studies validated serially and in parallel (section 4)
 NEW_STUDY_NUMBER = 90000  # the new study of section 3 is synthetic-90000: no corpus study has that id
 GOAL_LOAD_RATIO = 2.0
 GOAL_PEAK_BYTES = 2e9
@@ -365,7 +364,6 @@ def prepare_query_store(bench: Bench) -> list[QueryCase]:
         "level": "2",
     }
     store.close()
-    del store
     cases = []
     for query in saved_queries().values():
         if not query.params:
@@ -697,43 +695,38 @@ def child_new_study(spec: str, path: str) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# 4. Validation of the whole corpus: serial, 2 workers, SPARQL parse cache
+# 4. Validation of the whole corpus: serial and 2 workers
 # --------------------------------------------------------------------------------------------
 
 def measure_validation(bench: Bench) -> None:
-    """Per study from the load (1.); a sample serially, with 2 processes and with a parse cache."""
+    """Per study from the load (1.); a sample serially and with 2 processes."""
     step = max(1, len(bench.corpus) // VALIDATION_SAMPLE)
     sample = bench.corpus[::step][:VALIDATION_SAMPLE]
-    log(f"4. validating a sample of {len(sample)} studies: serial, 2 processes, parse cache, both")
+    log(f"4. validating a sample of {len(sample)} studies: serial, 2 processes")
     variants = {}
-    for name, workers, cache in [("serial", 1, False), ("2 processes", 2, False),
-                                 ("serial, SPARQL parse cache", 1, True), ("2 processes, SPARQL parse cache", 2, True)]:
-        run = run_process(child_command("validate", str(workers), "cache" if cache else "plain",
-                                        *map(str, sample)), cwd=bench.work)
+    for name, workers in [("serial", 1), ("2 processes", 2)]:
+        run = run_process(child_command("validate", str(workers), *map(str, sample)), cwd=bench.work)
         variants[name] = json.loads(run.stdout) | {"wall": run.seconds, "maxrss_kib": run.maxrss_kib}
         log(f"   {name}: {variants[name]['seconds']:.1f} s")
     bench.results["validation"] = {"sample": [p.name for p in sample], "variants": variants}
 
 
-def child_validate(workers: str, cache: str, *paths: str) -> int:
+def child_validate(workers: str, *paths: str) -> int:
     """Read and validate datasets with 1 or more processes; the time and what was found."""
     import multiprocessing
 
     started = time.perf_counter()
     if int(workers) == 1:
-        found = [_validate_one((p, cache == "cache")) for p in paths]
+        found = [_validate_one(p) for p in paths]
     else:
         with multiprocessing.get_context("spawn").Pool(int(workers)) as pool:
-            found = pool.map(_validate_one, [(p, cache == "cache") for p in paths], chunksize=1)
+            found = pool.map(_validate_one, paths, chunksize=1)
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "triples": sum(f[0] for f in found), "found": [f[1:] for f in found]}))
     return 0
 
 
-def _validate_one(job) -> tuple[int, bool, int]:
-    path, cache = job
-    if cache:
-        _cache_sparql_parsing()
+def _validate_one(path: str) -> tuple[int, bool, int]:
     from clkg.loaders import read_dataset
     from clkg.validation import validate
     from clkg.vocabulary import prefixes
@@ -741,34 +734,6 @@ def _validate_one(job) -> tuple[int, bool, int]:
     dataset = read_dataset(path, prefixes=prefixes())
     report = validate(dataset)
     return len(dataset.quads), report.conforms, len(report.results)
-
-
-def _cache_sparql_parsing() -> None:
-    """What-if: rdflib parses (pyparsing) and translates each SPARQL text once per process.
-
-    pyshacl hands rdflib the same query texts (its SPARQL targets and constraints) for every
-    validation, and rdflib parses them again each time. Monkeypatched here, in the benchmark's own
-    process only.
-    """
-    import rdflib.plugins.sparql.processor as processor
-
-    if getattr(processor.SPARQLProcessor.query, "cached", False):
-        return
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    original, translated = processor.SPARQLProcessor.query, {}
-
-    def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(query, str):
-            key = (query, base, tuple(sorted((initNs or {}).items())))
-            if key not in translated:
-                translated[key] = translateQuery(parseQuery(query), base, initNs)
-            query = translated[key]
-        return original(self, query, initBindings or {}, initNs, base, DEBUG)
-
-    query.cached = True
-    processor.SPARQLProcessor.query = query
 
 
 # --------------------------------------------------------------------------------------------
@@ -1125,11 +1090,9 @@ def render_validation(bench: Bench) -> list[str]:
                          fmt_ratio(base["seconds"], v["seconds"]), fmt_s(whole)])
     out += [table(["", "triples", "time", "per study", "per 1,000 triples", "speed-up", "extrapolated to the corpus"],
                   rows), "",
-            "The sample runs read and validate each study in a fresh process (with 2 processes: a `spawn` pool, "
-            "start-up included). 'SPARQL parse cache' is a what-if, not clkg: rdflib's `SPARQLProcessor.query` "
-            "is monkeypatched in the benchmark's process to parse and translate each query text once (pyshacl "
-            "passes the same SPARQL targets and constraints to rdflib for every study, and rdflib parses them "
-            "again each time). 'different results!' would mean the variant's reports differ from the serial ones."]
+            "The sample runs read and validate the studies in one fresh process (with 2 processes: a `spawn` "
+            "pool, start-up included). 'different results!' would mean the variant's reports differ from the "
+            "serial ones."]
     return out
 
 

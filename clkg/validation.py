@@ -9,7 +9,11 @@ reads "35"^^xsd:nonNegativeInteger back as xsd:integer and so fails sh:datatype 
 """
 
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, partial
+
+import rdflib
+from rdflib import RDF, BNode, Literal, Namespace, URIRef
+from rdflib.plugins.sparql import prepareQuery
 
 SH = "http://www.w3.org/ns/shacl#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -58,8 +62,6 @@ class Report:
 @cache
 def shapes_graph():
     """The SHACL shapes shipped in shapes/ (an rdflib Graph, parsed once)."""
-    import rdflib
-
     from clkg.resources import shape_files
 
     graph = rdflib.Graph()
@@ -71,24 +73,38 @@ def shapes_graph():
 def validate(dataset) -> Report:
     """Validate a :class:`clkg.loaders.Dataset` with the ontology; never reads or writes a store."""
     import pyshacl
-    import rdflib
 
     from clkg.vocabulary import ontology_quads
 
-    data = rdflib.Graph()
+    data = _ParsedQueryGraph()
     for q in (*dataset.quads, *ontology_quads()):
         data.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
-    _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
+    # inplace: the graph is this call's own, so pyshacl need not copy it (and keeps its query cache)
+    _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", inplace=True,
                                         advanced=True, allow_warnings=True)
     if not isinstance(results, rdflib.Graph):  # pyshacl reports unusable shapes this way
         raise RuntimeError(f"the SHACL shapes cannot be used: {text}")
     return Report(dataset.source, sorted(_results(results, dataset), key=_order))
 
 
+class _ParsedQueryGraph(rdflib.Graph):
+    """An rdflib Graph that parses each SPARQL text once: pyshacl sends the same SHACL-SPARQL
+    text again for every focus node, and parsing it costs more than answering it."""
+
+    def query(self, query_object, *args, **kwargs):
+        if isinstance(query_object, str):
+            query_object = _parsed_query(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@cache
+def _parsed_query(text: str):
+    return prepareQuery(text)
+
+
 def _rdflib(term):
     """A pyoxigraph term as an rdflib term (rdflib's N-Triples parser is slow on long literals)."""
     from pyoxigraph import BlankNode, NamedNode
-    from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, NamedNode):
         return URIRef(term.value)
@@ -100,8 +116,6 @@ def _rdflib(term):
 
 
 def _results(graph, dataset) -> list[Result]:
-    from rdflib import Namespace, RDF
-
     sh = Namespace(SH)
     origin = {}
     for q in dataset.quads:
@@ -110,7 +124,7 @@ def _results(graph, dataset) -> list[Result]:
     found = []
     nested = set(graph.objects(None, sh.detail))  # details of another result are not results of their own
     for node in set(graph.subjects(RDF.type, sh.ValidationResult)) - nested:
-        get = lambda p: graph.value(node, p)
+        get = partial(graph.value, node)
         focus, path = str(get(sh.focusNode)), get(sh.resultPath)
         result = Result(severity=str(get(sh.resultSeverity)).removeprefix(SH),
                         message=" ".join(sorted(str(m) for m in graph.objects(node, sh.resultMessage)))
