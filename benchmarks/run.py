@@ -474,6 +474,8 @@ def running_virtuoso(bench: Bench):
         ini = original(folder, sql_port, http_port)
         ini["Parameters"]["NumberOfBuffers"] = "170000"  # virtuoso.ini's setting for 2 GB of memory
         ini["Parameters"]["MaxDirtyBuffers"] = "130000"
+        # the swap of all graphs is one transaction: allow its log entry more than the default 50 MB
+        ini["Parameters"]["TransactionAfterImageLimit"] = "1500000000"
         ini["SPARQL"]["ResultSetMaxRows"] = "10000000"  # answers of 30k rows are normal here
         ini["SPARQL"]["MaxQueryExecutionTime"] = str(int(bench.args.timeout))  # the benchmark's timeout
         ini.remove_option("SPARQL", "MaxQueryCostEstimationTime")  # run, do not refuse, costly queries

@@ -73,8 +73,11 @@ def test_rejected_load_leaves_store_unchanged(store_path, tmp_path):
     assert dump(store_path) == before
 
 
-def big_dataset(tmp_path) -> Path:
-    """The SL dataset with 60 extra quotations of ~0.7 MB each: cheap to validate, slow to write."""
+def big_dataset(tmp_path, *, new_graph: bool) -> Path:
+    """The SL dataset with 60 extra quotations of ~0.7 MB each: cheap to validate, slow to write.
+
+    With ``new_graph`` its study id is new, so the load adds a graph instead of replacing one
+    (the store writes the two cases differently)."""
     def padded(rows):
         extra = []
         for i in range(60):
@@ -82,18 +85,24 @@ def big_dataset(tmp_path) -> Path:
             row["text"] = " ".join([row["text"]] * 3000)
             extra.append(row)
         return rows + extra
-    return edited_copy(tmp_path, "quotations", padded)
+    folder = edited_copy(tmp_path, "quotations", padded)
+    if new_graph:
+        study = (folder / "study.csv").read_text(encoding="utf-8")
+        (folder / "study.csv").write_text(study.replace(f"\n{SL},", f"\n{SL}-copy,", 1), encoding="utf-8")
+    return folder
 
 
+@pytest.mark.parametrize("new_graph", [False, True], ids=["replacing a graph", "adding a graph"])
 @pytest.mark.parametrize("sig, delay", [(signal.SIGKILL, 0.0), (signal.SIGKILL, 0.3),
                                         (signal.SIGKILL, 0.8), (signal.SIGINT, 0.2)])
-def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay):
-    dataset = big_dataset(tmp_path)
+def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay, new_graph):
+    dataset = big_dataset(tmp_path, new_graph=new_graph)
     completed = tmp_path / "completed"
     shutil.copytree(store_path, completed)
     assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset).returncode == 0
     before, after = dump(store_path), dump(completed)
     assert before != after
+    assert any(line.endswith(f"<https://w3id.org/clkg/graph/{SL}-copy> .") for line in after) == new_graph
 
     process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -105,6 +114,6 @@ def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay):
     process.wait(timeout=120)
     state = dump(store_path)
     assert state in (before, after), "the store holds a half-written graph"
-    if process.returncode != 0:  # the write had not committed when the signal arrived
-        assert state == before
-        assert "Traceback" not in process.stderr.read()
+    if "loaded" in process.stdout.read():  # it said so: then the write has committed
+        assert state == after
+    assert "Traceback" not in process.stderr.read()
