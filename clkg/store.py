@@ -262,7 +262,13 @@ class SparqlStore:
 
     def _select(self, text: str, *, default_graphs: list[str] | None = None,
                 named_graphs: list[str] | None = None, bnodes: dict | None = None):
+        import http.client
+
         client = self._client(text)
+        # Virtuoso echoes each default-graph-uri and named-graph-uri as a response header, and
+        # http.client refuses a response with more than 100 headers
+        graphs = len(default_graphs or []) + len(named_graphs or [])
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, graphs + 100)
         for graph in default_graphs or []:
             client.addParameter("default-graph-uri", graph)
         for graph in named_graphs or []:

@@ -351,6 +351,25 @@ def test_a_failed_write_leaves_the_store_unchanged(sparql):
     assert not _staging_graphs(sparql)
 
 
+def test_a_store_of_many_graphs_answers(sparql):
+    """Virtuoso echoes every graph clkg names in a query as a response header: 120 graphs are
+    240 headers, past http.client's default limit of 100."""
+    from clkg.store import open_store
+
+    store = open_store(sparql)
+    p = pyoxigraph.NamedNode("https://example.org/p")
+    extra = {f"{GRAPH}many-{i}": [pyoxigraph.Quad(pyoxigraph.NamedNode(f"https://example.org/s{i}"), p,
+                                                  pyoxigraph.Literal(str(i)), pyoxigraph.NamedNode(f"{GRAPH}many-{i}"))]
+             for i in range(120)}
+    store.replace_graphs(extra)
+    try:
+        _, rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s <https://example.org/p> ?o }")
+        assert int(rows[0][0].value) == 120
+    finally:
+        store._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in extra))
+    assert not any("many-" in g for g in store.graph_sizes())
+
+
 def test_a_request_the_server_refuses_is_a_clear_error(sparql):
     """Virtuoso refuses an INSERT DATA of a couple of thousand triples: the write fails, nothing changes."""
     from clkg.store import SparqlError, open_store
