@@ -190,9 +190,9 @@ class SparqlStore:
                 raise SparqlError(f"the SPARQL endpoint {self.url} returned {len(rows)} of the "
                                   f"{sizes.get(name, 0)} triples of <{name}>: it limits the size of answers")
             quads += [Quad(s, p, o, NamedNode(name)) for s, p, o in rows]
-        if graph is not None:  # one graph: its triples, in the default graph (as the embedded store does)
-            data = [Triple(q.subject, q.predicate, q.object) for q in quads]
-        elif fmt is RdfFormat.TURTLE:  # Turtle holds one graph: the union of all of them
+        if graph is not None or fmt is RdfFormat.TURTLE:
+            # one graph's triples in the default graph (as the embedded store does), or, in Turtle,
+            # which holds one graph, the union of all of them
             data = [Triple(q.subject, q.predicate, q.object) for q in quads]
         else:
             data = quads
