@@ -4,8 +4,9 @@
 
 Each study has the shape of the seed studies (cases, organizations, informants, sample strata,
 observations, findings, quotations, migrations, propositions), about 3,000 triples, and is
-consistent with the shapes: totals add up, quotations support findings about their own case, cases are founded before the fieldwork, what is placed
-at a level agrees with what was observed, migrations move one level, every organization has a type.
+consistent with the shapes: totals add up, quotations support findings about their own case,
+cases are founded before the fieldwork, what is placed at a level agrees with what was observed,
+migrations move one level, every organization has a type.
 4 studies ≈ 10k triples, 33 ≈ 100k, 330 ≈ 1M.
 """
 
