@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from clkg.errors import InputError, Problem
+from clkg.errors import InputError, Problem, UsageError
 from clkg.resources import query_files
 
 KINDS = ("iri", "string", "integer")
@@ -84,10 +84,10 @@ def bindings(query: SavedQuery, values: dict[str, str], *, prefixes: dict[str, s
     unknown = set(values) - set(query.params)
     if unknown:
         known = ", ".join(query.params) or "none"
-        raise ValueError(f"query {query.name!r} has no parameter {', '.join(sorted(unknown))} (its parameters: {known})")
+        raise UsageError(f"query {query.name!r} has no parameter {', '.join(sorted(unknown))} (its parameters: {known})")
     missing = [p.name for p in query.params.values() if p.required and p.name not in values]
     if missing:
-        raise ValueError(f"query {query.name!r} needs --param {missing[0]}=… ({query.params[missing[0]].description})")
+        raise UsageError(f"query {query.name!r} needs --param {missing[0]}=… ({query.params[missing[0]].description})")
     terms = {}
     for name, text in values.items():
         kind = query.params[name].kind
@@ -96,11 +96,11 @@ def bindings(query: SavedQuery, values: dict[str, str], *, prefixes: dict[str, s
             if sep and head in prefixes and not tail.startswith("//"):
                 text = prefixes[head] + tail
             if not re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|^`\\\\]+", text):
-                raise ValueError(f"parameter {name} must be an IRI or a CURIE, not {text!r}")
+                raise UsageError(f"parameter {name} must be an IRI or a CURIE, not {text!r}")
             terms[Variable(name)] = NamedNode(text)
         elif kind == "integer":
             if not re.fullmatch(r"[+-]?\d+", text):
-                raise ValueError(f"parameter {name} must be a whole number, not {text!r}")
+                raise UsageError(f"parameter {name} must be a whole number, not {text!r}")
             terms[Variable(name)] = Literal(text, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
         else:
             terms[Variable(name)] = Literal(text)
@@ -114,7 +114,7 @@ def run_query(store, name: str, params: dict[str, str] | None = None):
 
     queries = saved_queries()
     if name not in queries:
-        raise ValueError(f"unknown query {name!r}; `clkg query --list` shows the saved queries")
+        raise UsageError(f"unknown query {name!r}; `clkg query --list` shows the saved queries")
     query = queries[name]
     columns, rows = store.select(query.text, substitutions=bindings(query, params or {}, prefixes=prefixes()))
     return Table.from_solutions(columns, rows)

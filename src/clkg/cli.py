@@ -5,6 +5,8 @@ import os
 import sys
 from pathlib import Path
 
+from clkg.errors import UsageError
+
 EXIT_INVALID = 1  # the input was read but has violations
 EXIT_INPUT = 2  # the input cannot be read or mapped
 
@@ -123,12 +125,12 @@ def _query(args) -> int:
             print(f"{query.name}{params}\n    {query.question}")
         return 0
     if not args.name:
-        raise ValueError("name a saved query (see `clkg query --list`)")
+        raise UsageError("name a saved query (see `clkg query --list`)")
     params = {}
     for item in args.param:
         key, sep, val = item.partition("=")
         if not sep:
-            raise ValueError(f"--param takes key=value, not {item!r}")
+            raise UsageError(f"--param takes key=value, not {item!r}")
         params[key.strip()] = val
     from clkg.store import open_store
     from clkg.vocabulary import prefixes
@@ -225,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
-    except ValueError as err:  # a malformed option value, e.g. an unknown store scheme
+    except (UsageError, ValueError) as err:  # a malformed option value, e.g. an unknown store scheme
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INPUT
     except FileExistsError as err:

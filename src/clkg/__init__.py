@@ -46,8 +46,10 @@ def compare(what: str = "studies", *, store=None):
     from clkg.saved_queries import run_query
     from clkg.tables import pivot
 
+    from clkg.errors import UsageError
+
     if what not in ("studies", "cases"):
-        raise ValueError("compare takes 'studies' or 'cases'")
+        raise UsageError("compare takes 'studies' or 'cases'")
     return _frame(pivot(run_query(store or open_store(), f"compare-{what}"))).set_index("property")
 
 
