@@ -209,6 +209,20 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=["csv", "md", "html", "latex", "table"], default="md")
     c.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (default: stdout)")
     c.set_defaults(run=_compare)
+
+    # -- the web application (clkg.web): serve, docs
+    from clkg.web.command import docs, serve
+
+    w = sub.add_parser("serve", help="browse the graph, ask the saved questions and query SPARQL in a web browser")
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    w.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    w.add_argument("--workers", type=int, default=2, metavar="N", help="processes that answer queries (default: 2)")
+    w.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="time limit of a query (default: 30)")
+    w.add_argument("--max-result", type=float, default=50, metavar="MB", help="size limit of an answer (default: 50)")
+    w.set_defaults(run=serve)
+    dc = sub.add_parser("docs", help="write the ontology's documentation (HTML, Turtle, JSON-LD) to a folder")
+    dc.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
+    dc.set_defaults(run=docs)
     return p
 
 

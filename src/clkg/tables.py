@@ -38,6 +38,19 @@ def pivot(long: Table) -> Table:
     return Table(["property", *entities], [(p, *(cells[p].get(e) for e in entities)) for p in props])
 
 
+def shortener(prefixes: dict[str, str]):
+    """A function that writes an IRI as a CURIE of the longest matching namespace in
+    ``prefixes`` ({prefix: namespace}) and leaves any other text as it is."""
+    namespaces = sorted(((p, ns) for p, ns in prefixes.items() if ns), key=lambda kv: -len(kv[1]))
+
+    def shorten(text: str) -> str:
+        for prefix, namespace in namespaces:
+            if text.startswith(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+        return text
+    return shorten
+
+
 def value(term):
     """A pyoxigraph term (or None) as a plain Python value: IRIs and text as str, numbers as numbers."""
     if term is None:

@@ -1,0 +1,71 @@
+"""Documentation of the ontology: HTML made by pyLODE from the shipped ``ontology/`` files, for
+``/ontology`` and for ``clkg docs -o DIR``."""
+
+import re
+from pathlib import Path
+
+from clkg.namespaces import CLKG
+
+
+def ontology_html() -> str:
+    """The ontology documented by pyLODE (one self-contained HTML page), with an anchor for each
+    clkg term's own fragment, so that ``https://w3id.org/clkg/ontology#Finding`` lands on it."""
+    import logging
+
+    import rdflib
+    from pylode import OntPub
+
+    from clkg.resources import ontology_files
+
+    logging.getLogger().setLevel(logging.WARNING)  # pyLODE sets the root logger to DEBUG on import
+
+    graph = rdflib.Graph()
+    for path in ontology_files():
+        graph.parse(path, format="turtle")
+    doc = OntPub(ontology=graph)
+    html = doc.make_html()
+    for iri, fid in doc.fids.items():
+        fragment = iri[len(CLKG):] if iri.startswith(CLKG) else None
+        if not fragment or not fid or fragment == fid or f'id="{fragment}"' in html:
+            continue
+        element = re.search(r'<\w+[^>]*\sid="' + re.escape(fid) + '"', html)
+        if element:
+            html = f'{html[:element.start()]}<span id="{fragment}"></span>{html[element.start():]}'
+    return html
+
+
+def ontology_rdf(media: str) -> bytes:
+    """The ontology and its concept schemes in one RDF document (a media type of clkg.web.media.GRAPHS)."""
+    import io
+
+    from pyoxigraph import Triple
+
+    from clkg.vocabulary import ontology_quads
+    from clkg.web.media import serialize_triples
+
+    out = io.BytesIO()
+    serialize_triples([Triple(q.subject, q.predicate, q.object) for q in ontology_quads()], out, media)
+    return out.getvalue()
+
+
+def write_docs(directory: Path) -> list[Path]:
+    """Write the documentation for publishing: ``index.html`` and the ontology as
+    ``clkg.ttl`` and ``clkg.jsonld``; the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {"index.html": ontology_html().encode("utf-8"), "clkg.ttl": ontology_rdf("text/turtle"),
+             "clkg.jsonld": ontology_rdf("application/ld+json")}
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+    return [directory / name for name in files]
+
+
+def start_generating():
+    """Start making :func:`ontology_html` in a process of its own (pyLODE takes seconds); a
+    :class:`concurrent.futures.Future` of the HTML."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    future = pool.submit(ontology_html)
+    pool.shutdown(wait=False)
+    return future
