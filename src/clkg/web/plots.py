@@ -175,19 +175,20 @@ def evidence(answers) -> dict:
     return {
         "$schema": VEGA_LITE, "title": "Evidence per concept and study",
         "data": {"values": values},
-        "mark": {"type": "bar", "name": "bars"},
-        "encoding": {
-            "y": {"field": "concept", "type": "nominal", "sort": order, "title": None,
-                  "axis": {"labelLimit": 320}},
-            "x": {"field": "count", "type": "quantitative", "title": None},
-            "color": {"field": "study", "type": "nominal", "sort": studies, "title": "study",
-                      "legend": {"orient": "top", "direction": "vertical", "labelLimit": 600}},
-            "yOffset": {"field": "study", "sort": studies},
-            "column": {"field": "kind", "type": "nominal", "title": None, "sort": ["findings", "quotations"],
-                       "header": {"labelFontSize": 13, "labelFontWeight": "bold"}},
-            "tooltip": [{"field": "concept"}, {"field": "study"}, {"field": "kind"}, {"field": "count"}],
+        "facet": {"column": {"field": "kind", "type": "nominal", "title": None, "sort": ["findings", "quotations"],
+                             "header": {"labelFontSize": 13, "labelFontWeight": "bold"}}},
+        "spec": {
+            "name": "bars", "mark": "bar", "width": 260, "height": {"step": 7 * max(len(studies), 1) + 6},
+            "encoding": {
+                "y": {"field": "concept", "type": "nominal", "sort": order, "title": None,
+                      "axis": {"labelLimit": 320}},
+                "x": {"field": "count", "type": "quantitative", "title": None},
+                "color": {"field": "study", "type": "nominal", "sort": studies, "title": "study",
+                          "legend": {"orient": "top", "direction": "vertical", "labelLimit": 600}},
+                "yOffset": {"field": "study", "sort": studies},
+                "tooltip": [{"field": "concept"}, {"field": "study"}, {"field": "kind"}, {"field": "count"}],
+            },
         },
-        "width": 260, "height": {"step": 7 * max(len(studies), 1) + 6},
         "resolve": {"scale": {"x": "independent"}},
         "config": CONFIG,
     }

@@ -1,0 +1,580 @@
+"""`clkg serve` over HTTP: pages, IRIs, saved questions, downloads, /sparql, plots, limits, safety.
+
+The server runs as a user starts it (`clkg serve`, a subprocess on a free loopback port) over a
+store built from the seed data by the command line. What the tests expect is read from the store
+before the server starts (an on-disk store is one process's at a time), or from `clkg query` and
+`clkg compare` run on a copy of the store; nothing here names a seed study, case or concept.
+"""
+
+import html
+import http.client
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from types import SimpleNamespace
+from urllib.parse import quote, urlencode, urlsplit
+
+import pyoxigraph
+import pytest
+
+from support import PREFIXES, cli_built_store, run_clkg, select
+from web_server import fetch, served
+
+from clkg.saved_queries import saved_queries
+from clkg.tables import FORMATS
+
+SITE = "https://w3id.org/clkg/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SVG = "{http://www.w3.org/2000/svg}"
+TIMEOUT = 4  # seconds: the server's time limit in these tests
+
+
+def gather(path) -> dict:
+    """Facts about the built store, to check the pages against."""
+    from clkg.store import open_store
+
+    store = open_store(f"oxigraph:{path}")
+    try:
+        facts = {"sizes": store.graph_sizes()}
+        facts["studies"] = select(store, "SELECT ?study ?title WHERE { ?study a clkg:Study ; dcterms:title ?title }")
+        facts["finding"] = select(store, """
+            SELECT ?finding ?statement (COUNT(DISTINCT ?q) AS ?n) WHERE {
+              ?finding a clkg:Finding ; clkg:statement ?statement ; clkg:hasEvidence|^clkg:supports ?q }
+            GROUP BY ?finding ?statement ORDER BY DESC(?n) ?finding LIMIT 1""")[0]
+        facts["evidence"] = select(store, f"""
+            SELECT ?q ?text ?locator ?code ?printed ?study WHERE {{
+              <{facts['finding']['finding']}> clkg:hasEvidence|^clkg:supports ?q .
+              ?q oa:exact ?text ; clkg:locator ?locator ; dcterms:source ?study .
+              OPTIONAL {{ ?q clkg:spokenBy/clkg:informantCode ?code }}
+              OPTIONAL {{ ?q clkg:spokenBy/clkg:roleLabel ?printed }} }}""")
+        # the concept with the most evidence that also has an alignment and a broader or narrower concept
+        facts["concept"] = select(store, """
+            SELECT ?concept ?label ?definition (COUNT(DISTINCT ?f) AS ?findings) WHERE {
+              ?concept skos:prefLabel ?label ; skos:definition ?definition .
+              ?m owl:annotatedSource|owl:annotatedTarget ?concept .
+              ?concept skos:broader|^skos:broader|skos:related|^skos:related ?other .
+              ?f a clkg:Finding ; dcterms:subject ?concept }
+            GROUP BY ?concept ?label ?definition ORDER BY DESC(?findings) ?concept LIMIT 1""".replace(
+            "SELECT", "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nSELECT"))[0]
+        concept = facts["concept"]["concept"]
+        facts["concept"]["quotations"] = len(select(store, f"SELECT DISTINCT ?q WHERE {{ ?q a clkg:Quotation . "
+                                                           f"{{ ?q dcterms:subject <{concept}> }} UNION "
+                                                           f"{{ ?q clkg:supports/dcterms:subject <{concept}> }} }}"))
+        facts["concept"]["related"] = {r["l"] for r in select(store, f"""
+            SELECT ?l WHERE {{ <{concept}> skos:broader|^skos:broader|skos:related|^skos:related ?o .
+                               ?o skos:prefLabel ?l }}""")}
+        facts["concept"]["aligned"] = {r["l"] for r in select(store, f"""
+            SELECT ?l WHERE {{ ?m <http://www.w3.org/2002/07/owl#annotatedSource>|<http://www.w3.org/2002/07/owl#annotatedTarget> <{concept}> ;
+                                  <http://www.w3.org/2002/07/owl#annotatedSource>|<http://www.w3.org/2002/07/owl#annotatedTarget> ?o .
+                               FILTER(?o != <{concept}>) ?o skos:prefLabel ?l }}""")}
+        # one resource of every class that clkg's own IRIs have, and what it says
+        facts["kinds"] = select(store, f"""
+            SELECT ?class (MIN(STR(?s)) AS ?iri) WHERE {{ ?s a ?class
+              FILTER(STRSTARTS(STR(?s), "{SITE}") && !CONTAINS(STR(?s), "#") && ?s != <{SITE}ontology>) }}
+            GROUP BY ?class ORDER BY ?class""")
+        for kind in facts["kinds"]:
+            kind["triples"] = {(r["p"], r["o"]) for r in select(store, f"SELECT ?p ?o WHERE {{ <{kind['iri']}> ?p ?o }}")}
+        facts["row"] = select(store, f"""SELECT ?row WHERE {{ ?row a clkg:SourceRow }} ORDER BY ?row LIMIT 1""")[0]["row"]
+        facts["quotations"] = int(select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?q a clkg:Quotation }")[0]["n"])
+        facts["classes"] = {r["c"]: int(r["n"]) for r in select(store, """
+            SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(STRSTARTS(STR(?c), STR(clkg:))) } GROUP BY ?c""")}
+        facts["findings"] = int(select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?f a clkg:Finding }")[0]["n"])
+    finally:
+        store.close()
+    return facts
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serve")
+    path = cli_built_store(folder / "store")
+    facts = gather(path)
+    shutil.copytree(path, folder / "copy")  # for the command line while the server holds the store
+    with served(f"oxigraph:{path}", folder / "serve.log", "--timeout", str(TIMEOUT), "--max-result", "1") as server:
+        yield SimpleNamespace(url=server.url, facts=facts, copy=folder / "copy", server=server)
+        assert "Traceback" not in server.output(), server.output()  # no error was a bug
+
+
+def clkg(seed, *args) -> str:
+    result = run_clkg("--store", f"oxigraph:{seed.copy}", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def path(iri: str) -> str:
+    assert iri.startswith(SITE)
+    return iri[len(SITE):]
+
+
+class Texts(HTMLParser):
+    """The text of every element of one tag (e.g. blockquote) of a page."""
+
+    def __init__(self, tag: str):
+        super().__init__()
+        self.tag, self.depth, self.found = tag, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == self.tag:
+            self.depth += 1
+            self.found.append("")
+
+    def handle_endtag(self, tag):
+        if tag == self.tag:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.found[-1] += data
+
+
+def texts(page: str, tag: str) -> list[str]:
+    parser = Texts(tag)
+    parser.feed(page)
+    return parser.found
+
+
+def parse_rdf(body: bytes, fmt) -> set:
+    return {(t.subject, t.predicate, t.object) for t in pyoxigraph.parse(body, format=fmt)}
+
+
+# -- pages a researcher browses
+
+def test_studies_page_lists_every_study_with_its_page(seed):
+    page = fetch(seed.url + "studies")
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert seed.facts["studies"]
+    for study in seed.facts["studies"]:
+        assert study["title"] in html.unescape(page.text)
+        assert f'href="/{path(study["study"])}"' in page.text
+    assert fetch(seed.url).status == 200  # / leads to the studies
+
+
+def test_finding_page_shows_every_quotation_behind_it(seed):
+    finding = seed.facts["finding"]
+    page = fetch(seed.url + path(finding["finding"])).text
+    assert finding["statement"] in [t.strip() for t in texts(page, "h1")]
+    evidence = seed.facts["evidence"]
+    assert len(evidence) == int(finding["n"]) >= 1
+    assert sorted(texts(page, "blockquote")) == sorted(q["text"] for q in evidence)
+    captions = " ".join(texts(page, "figcaption"))
+    for quotation in evidence:
+        assert quotation["locator"] in captions
+        assert (quotation["code"] or quotation["printed"]) in captions
+        assert f'href="/{path(quotation["q"])}"' in page
+    assert f"Quotations behind it ({len(evidence)})" in page
+
+
+def test_concept_page_shows_definition_relations_alignments_and_evidence(seed):
+    concept = seed.facts["concept"]
+    page = fetch(seed.url + path(concept["concept"])).text
+    assert concept["label"] in texts(page, "h1")
+    assert concept["definition"] in texts(page, "p")
+    shown = set(texts(page, "a"))
+    assert concept["related"] <= shown and concept["aligned"] <= shown
+    assert f"Findings that use it ({concept['findings']})" in page
+    assert f"Quotations that use it ({concept['quotations']})" in page
+
+
+def test_search_finds_a_quotation_by_a_word_of_its_text(seed):
+    quotation = seed.facts["evidence"][0]
+    word = max(re.findall(r"[A-Za-z]{5,}", quotation["text"]), key=len)
+    page = fetch(seed.url + "search?" + urlencode({"q": word.upper()})).text
+    assert f'href="/{path(quotation["q"])}"' in page
+    assert "<mark>" in page
+    assert fetch(seed.url + "search?" + urlencode({"q": "<b>nothing"})).text.count("&lt;b&gt;nothing") >= 1
+
+
+# -- IRIs that resolve
+
+def test_every_kind_of_clkg_iri_has_a_page_and_a_description(seed):
+    assert len(seed.facts["kinds"]) >= 10
+    for kind in seed.facts["kinds"]:
+        url = seed.url + path(kind["iri"])
+        page = fetch(url, accept="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        assert page.status == 200 and page.headers["content-type"].startswith("text/html"), kind
+        assert kind["iri"] in page.text
+        expected = {(pyoxigraph.NamedNode(kind["iri"]), p, o) for p, o in kind["triples"]}
+        for media, fmt in (("text/turtle", pyoxigraph.RdfFormat.TURTLE),
+                           ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD)):
+            answer = fetch(url, accept=media)
+            assert answer.status == 200 and answer.headers["content-type"].startswith(media)
+            assert "Accept" in answer.headers["vary"]
+            found = parse_rdf(answer.body, fmt)
+            # (support.select gives values: compared as values)
+            assert {(s.value, p.value, o.value) for s, p, o in found} == {
+                (s.value, p, o) for s, p, o in expected}, kind["iri"]
+
+
+def test_a_source_table_row_resolves_with_its_document(seed):
+    row = seed.facts["row"]
+    document, _, fragment = row.partition("#")
+    answer = fetch(seed.url + path(document), accept="text/turtle")
+    triples = parse_rdf(answer.body, pyoxigraph.RdfFormat.TURTLE)
+    assert (pyoxigraph.NamedNode(row), pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            pyoxigraph.NamedNode("https://w3id.org/clkg/ontology#SourceRow")) in triples
+    page = fetch(seed.url + path(document)).text
+    assert f'id="{fragment}"' in page
+
+
+def test_a_named_graph_resolves_to_what_it_holds(seed):
+    graph, size = max(seed.facts["sizes"].items(), key=lambda kv: kv[1])
+    assert graph.startswith(SITE + "graph/")
+    answer = fetch(seed.url + path(graph) + "?format=ttl")
+    assert answer.status == 200 and len(parse_rdf(answer.body, pyoxigraph.RdfFormat.TURTLE)) == size
+    assert f"{size} triples" in fetch(seed.url + path(graph)).text
+
+
+def test_the_ontology_resolves_to_its_documentation_or_to_rdf(seed):
+    from clkg.vocabulary import ontology_quads
+
+    terms = {q.subject.value for q in ontology_quads() if q.subject.value.startswith(SITE + "ontology#")}
+    page = fetch(seed.url + "ontology")
+    assert page.status == 200
+    missing = [t for t in terms if f'id="{t.partition("#")[2]}"' not in page.text]
+    assert missing == []  # every term's IRI lands on its documentation
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', page.text)  # nothing from the network
+    answer = fetch(seed.url + "ontology", accept="text/turtle")
+    assert len(parse_rdf(answer.body, pyoxigraph.RdfFormat.TURTLE)) == len(
+        {(q.subject, q.predicate, q.object) for q in ontology_quads()})
+
+
+def test_an_iri_nothing_is_named_is_not_found(seed):
+    for accept in ("text/html", "text/turtle"):
+        answer = fetch(seed.url + "data/no-such-study/finding/none", accept=accept)
+        assert answer.status == 404
+        assert "nothing in the graph is named" in answer.text
+
+
+def test_no_path_leaves_the_routes(seed):
+    host = urlsplit(seed.url)
+    for raw in ("/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                "/static/..%2f..%2f..%2fetc%2fpasswd", "/..%2f..%2f..%2f..%2fetc%2fpasswd",
+                "/static//etc/passwd", "/static/style.css/../../../pyproject.toml"):
+        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        connection.request("GET", raw)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        connection.close()
+        assert response.status == 404, raw
+        assert "root:" not in body and "[project]" not in body and "Traceback" not in body
+    assert fetch(seed.url + "static/style.css").status == 200
+
+
+# -- saved questions, comparisons, downloads
+
+def test_the_gallery_lists_every_saved_question(seed):
+    page = fetch(seed.url + "questions").text
+    for name, query in saved_queries().items():
+        assert f'href="/questions/{name}"' in page and query.question in html.unescape(page)
+    assert 'href="/compare/studies"' in page and 'href="/compare/cases"' in page
+
+
+def _options(page: str, name: str) -> list[str]:
+    block = re.search(rf'<select id="p-{name}" name="{name}">(.*?)</select>', page, re.S)
+    assert block, f"no choices for {name}"
+    return [html.unescape(v) for v in re.findall(r'<option value="([^"]+)"', block[1])]
+
+
+@pytest.mark.parametrize("name", sorted(saved_queries()))
+def test_every_saved_question_answers_as_clkg_query_does(seed, name):
+    query = saved_queries()[name]
+    page = fetch(seed.url + f"questions/{name}")
+    assert page.status == 200
+    params = {}
+    for param in query.params.values():
+        if param.required:
+            options = _options(page.text, param.name)
+            assert options, param.name
+            params[param.name] = options[0]
+    if params:
+        assert "<table" not in page.text  # no answer before the required parameters are chosen
+        page = fetch(seed.url + f"questions/{name}?" + urlencode(params))
+    expected = json.loads(clkg(seed, "query", name, *[f"--param={k}={v}" for k, v in params.items()],
+                               "--format", "json"))
+    shown = re.search(r"(\d+) rows · Download", page.text)
+    assert shown and int(shown[1]) == len(expected)
+    assert len(re.findall(r"<tr><td>", page.text)) == min(len(expected), 2000)
+
+
+def test_choices_list_what_the_graph_holds(seed):
+    page = fetch(seed.url + "questions/evidence-for-finding").text
+    assert len(_options(page, "finding")) == seed.facts["findings"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_downloads_are_what_clkg_query_writes(seed, fmt):
+    concept = seed.facts["concept"]["concept"]
+    answer = fetch(seed.url + f"questions/quotations-by-concept.{fmt}?" + urlencode({"concept": concept}))
+    assert answer.status == 200
+    assert "attachment" in answer.headers["content-disposition"]
+    assert answer.text == clkg(seed, "query", "quotations-by-concept", "--param", f"concept={concept}",
+                               "--format", fmt)
+
+
+@pytest.mark.parametrize("what, fmt", [("studies", f) for f in ("csv", "md", "html", "latex", "table")]
+                         + [("cases", "md")])
+def test_comparison_downloads_are_what_clkg_compare_writes(seed, what, fmt):
+    answer = fetch(seed.url + f"compare/{what}.{fmt}")
+    assert answer.status == 200
+    assert answer.text == clkg(seed, "compare", what, "--format", fmt)
+    assert fetch(seed.url + f"compare/{what}").status == 200
+
+
+def test_a_bad_parameter_is_explained_on_the_page(seed):
+    page = fetch(seed.url + "questions/quotations-by-concept?concept=" + quote("not an iri"))
+    assert page.status == 400
+    assert "must be an IRI or a CURIE" in html.unescape(page.text)
+    assert "Traceback" not in page.text
+
+
+# -- /sparql
+
+def _client(seed, method: str, text: str):
+    from SPARQLWrapper import GET, JSON, POST, SELECT, SPARQLWrapper
+
+    client = SPARQLWrapper(seed.url + "sparql", returnFormat=JSON)
+    client.setMethod(POST if method == "POST" else GET)
+    client.setQuery(text)
+    client.queryType = SELECT  # (SPARQLWrapper would guess the form from a word such as ?construct)
+    return client
+
+
+def _value(binding):
+    """A SPARQL JSON value as `clkg query --format json` writes it."""
+    if binding is None:
+        return None
+    datatype = binding.get("datatype", "")
+    if datatype.startswith(XSD) and datatype[len(XSD):] in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long"):
+        return int(binding["value"])
+    if datatype.startswith(XSD) and datatype[len(XSD):] in ("decimal", "double", "float"):
+        return float(binding["value"])
+    if datatype == XSD + "boolean":
+        return binding["value"] == "true"
+    return binding["value"]
+
+
+def _text_of(name: str, params: dict) -> str:
+    """A saved query's text with its parameters bound, as the stores bind them."""
+    from clkg.saved_queries import bindings
+    from clkg.store import bind_values
+    from clkg.vocabulary import prefixes
+
+    query = saved_queries()[name]
+    terms = bindings(query, params, prefixes=prefixes())
+    return bind_values(query.text, terms) if terms else query.text
+
+
+@pytest.mark.parametrize("name", sorted(saved_queries()))
+def test_sparql_answers_every_saved_query_as_clkg_query_does(seed, name):
+    params = {"finding": seed.facts["finding"]["finding"], "concept": seed.facts["concept"]["concept"]}
+    params = {k: v for k, v in params.items() if k in saved_queries()[name].params and saved_queries()[name].params[k].required}
+    text = _text_of(name, params)
+    client = _client(seed, "GET" if len(quote(text)) < 6000 else "POST", text)  # (a long URL passes server limits)
+    answer = client.queryAndConvert()
+    rows = [{c: _value(b.get(c)) for c in answer["head"]["vars"]} for b in answer["results"]["bindings"]]
+    expected = json.loads(clkg(seed, "query", name, *[f"--param={k}={v}" for k, v in params.items()], "--format", "json"))
+    assert rows == expected
+
+
+def test_sparql_results_formats(seed):
+    query = PREFIXES + "SELECT ?study ?title WHERE { ?study a clkg:Study ; dcterms:title ?title } ORDER BY ?study"
+    studies = len(seed.facts["studies"])
+    for accept, fmt in (("application/sparql-results+json", pyoxigraph.QueryResultsFormat.JSON),
+                        ("application/sparql-results+xml", pyoxigraph.QueryResultsFormat.XML),
+                        ("text/tab-separated-values", pyoxigraph.QueryResultsFormat.TSV)):
+        answer = fetch(seed.url + "sparql?" + urlencode({"query": query}), accept=accept)
+        assert answer.status == 200 and answer.headers["content-type"].startswith(accept)
+        solutions = list(pyoxigraph.parse_query_results(answer.body, format=fmt))
+        assert sorted(s["title"].value for s in solutions) == sorted(s["title"] for s in seed.facts["studies"])
+    answer = fetch(seed.url + "sparql", data=query.encode(), content_type="application/sparql-query", accept="text/csv")
+    lines = answer.text.strip().splitlines()
+    assert answer.headers["content-type"].startswith("text/csv") and lines[0].strip() == "study,title"
+    assert len(lines) == studies + 1
+    ask = fetch(seed.url + "sparql?" + urlencode({"query": PREFIXES + "ASK { ?s a clkg:Study }"}))
+    assert json.loads(ask.body) == {"head": {}, "boolean": True}
+    assert fetch(seed.url + "sparql?" + urlencode({"query": query, "format": "csv"})).headers["content-type"].startswith("text/csv")
+    assert fetch(seed.url + "sparql?" + urlencode({"query": query}), accept="image/png").status == 406
+
+
+def test_sparql_construct_and_describe_by_content_negotiation(seed):
+    kind = seed.facts["kinds"][0]
+    construct = f"CONSTRUCT {{ <{kind['iri']}> ?p ?o }} WHERE {{ <{kind['iri']}> ?p ?o }}"
+    for accept, fmt in (("text/turtle", pyoxigraph.RdfFormat.TURTLE), ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
+                        ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES)):
+        for text in (construct, f"DESCRIBE <{kind['iri']}>"):
+            answer = fetch(seed.url + "sparql", data=urlencode({"query": text}).encode(),
+                           content_type="application/x-www-form-urlencoded", accept=accept)
+            assert answer.status == 200 and answer.headers["content-type"].startswith(accept)
+            assert len(parse_rdf(answer.body, fmt)) == len(kind["triples"])
+
+
+def _count(seed) -> int:
+    answer = fetch(seed.url + "sparql?" + urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}))
+    return int(json.loads(answer.body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_sparql_refuses_updates(seed):
+    before = _count(seed)
+    update = 'INSERT DATA { <urn:x:a> <urn:x:b> "c" }'
+    for answer in (
+        fetch(seed.url + "sparql", data=urlencode({"update": update}).encode(), content_type="application/x-www-form-urlencoded"),
+        fetch(seed.url + "sparql", data=update.encode(), content_type="application/sparql-update"),
+        fetch(seed.url + "sparql?" + urlencode({"update": update})),
+    ):
+        assert answer.status == 403 and "read-only" in answer.text
+    smuggled = fetch(seed.url + "sparql?" + urlencode({"query": update}))
+    assert smuggled.status == 400
+    assert _count(seed) == before
+
+
+def test_sparql_refuses_a_dataset_of_its_own(seed):
+    answer = fetch(seed.url + "sparql?" + urlencode({"query": "ASK {}", "default-graph-uri": "urn:x"}))
+    assert answer.status == 400 and "default-graph-uri" in answer.text
+
+
+def test_sparql_lets_browser_pages_of_other_origins_call_it(seed):
+    preflight = fetch(seed.url + "sparql", method="OPTIONS", headers={
+        "Origin": "http://editor.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "http://editor.example")
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    answer = fetch(seed.url + "sparql?" + urlencode({"query": "ASK {}"}), headers={"Origin": "http://editor.example"})
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_query_that_does_not_parse_is_explained(seed):
+    answer = fetch(seed.url + "sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x"}))
+    assert answer.status == 400 and answer.headers["content-type"].startswith("text/plain")
+    assert "error" in answer.text.lower() and "Traceback" not in answer.text
+    page = fetch(seed.url + "query", data=urlencode({"query": "SELECT ?x WHERE { ?x"}).encode(),
+                 content_type="application/x-www-form-urlencoded")
+    assert page.status == 400 and 'class="error"' in page.text and "Traceback" not in page.text
+
+
+def test_a_query_past_the_time_limit_is_stopped(seed):
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    answer = fetch(seed.url + "sparql?" + urlencode({"query": endless}))
+    assert answer.status == 503 and f"time limit of {TIMEOUT} s" in answer.text
+    page = fetch(seed.url + "query?" + urlencode({"query": endless}))
+    assert page.status == 503 and "took longer than the time limit" in page.text
+    assert _count(seed) > 0  # a fresh worker answers the next query
+
+
+def test_an_answer_past_the_size_limit_is_refused(seed):
+    everything = "SELECT * WHERE { ?s ?p ?o }"
+    answer = fetch(seed.url + "sparql?" + urlencode({"query": everything}))
+    assert answer.status == 422 and "larger than the limit of 1 MB" in answer.text
+    small = fetch(seed.url + "sparql?" + urlencode({"query": everything + " LIMIT 5"}))
+    assert small.status == 200 and len(json.loads(small.body)["results"]["bindings"]) == 5
+
+
+# -- VoID, plots, documentation
+
+def test_void_describes_the_graphs_studies_version_and_licence(seed):
+    from clkg.vocabulary import ontology_quads
+
+    answer = fetch(seed.url + ".well-known/void", accept="text/turtle")
+    assert answer.status == 200 and answer.headers["content-type"].startswith("text/turtle")
+    store = pyoxigraph.Store()
+    store.load(answer.body, format=pyoxigraph.RdfFormat.TURTLE)
+    prefix = "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+
+    [dataset] = list(store.query(prefix + "SELECT ?d ?n ?e WHERE { ?d a void:Dataset, dcat:Dataset ; void:triples ?n ; void:sparqlEndpoint ?e }"))
+    assert int(dataset["n"].value) == sum(seed.facts["sizes"].values())
+    assert dataset["e"].value == seed.url + "sparql"
+    subsets = {s["g"].value: int(s["n"].value) for s in store.query(prefix + "SELECT ?g ?n WHERE { ?d void:subset ?g . ?g void:triples ?n }")}
+    assert subsets == seed.facts["sizes"]
+    classes = {s["c"].value: int(s["n"].value) for s in store.query(prefix + "SELECT ?c ?n WHERE { ?d void:classPartition [ void:class ?c ; void:entities ?n ] }")}
+    assert classes == seed.facts["classes"]
+    license = {q.object.value for q in ontology_quads() if q.predicate.value == "http://purl.org/dc/terms/license"
+               and q.subject.value == SITE + "ontology"}
+    assert {s["l"].value for s in store.query(prefix + "SELECT ?l WHERE { ?d dcterms:license ?l }")} == license
+    assert list(store.query(prefix + "SELECT ?v WHERE { ?d dcat:version ?v }"))
+    jsonld = fetch(seed.url + ".well-known/void", accept="application/ld+json")
+    assert len(parse_rdf(jsonld.body, pyoxigraph.RdfFormat.JSON_LD)) == len(store)
+
+
+def _marks(svg: bytes, name: str) -> int:
+    """How many shapes the SVG draws for the Vega-Lite mark ``name``."""
+    root = ET.fromstring(svg)
+    return sum(len(g.findall(SVG + "path")) for g in root.iter(SVG + "g") if f"{name}_marks" in g.get("class", "").split())
+
+
+def expected_marks(seed) -> dict:
+    """(plot, mark) -> how many shapes the answers of the plot's saved queries call for."""
+    matrix = json.loads(clkg(seed, "query", "barrier-matrix", "--format", "json"))
+    moves = json.loads(clkg(seed, "query", "cop-migrations", "--format", "json"))
+    ladder = json.loads(clkg(seed, "query", "involvement-ladder", "--format", "json"))
+    evidence = json.loads(clkg(seed, "query", "evidence-by-concept", "--format", "json"))
+    levels = {r["level"] for r in ladder} | {r["from_level"] for r in moves} | {r["to_level"] for r in moves}
+    return {("barrier-matrix", "cells"): len({(r["level"], r["type"]) for r in matrix}),
+            ("involvement", "migrations"): len(moves), ("involvement", "arrows"): len(moves),
+            ("involvement", "levels"): len(levels),
+            ("evidence", "bars"): sum(bool(r["findings"]) + bool(r["quotations"]) for r in evidence)}
+
+
+def test_plots_download_as_svg_and_png_drawn_from_the_queries(seed):
+    marks = expected_marks(seed)
+    assert all(marks.values())
+    for (plot, mark), count in marks.items():
+        svg = fetch(seed.url + f"plots/{plot}.svg")
+        assert svg.status == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+        assert _marks(svg.body, mark) == count, (plot, mark)
+    for plot in {plot for plot, _ in marks}:
+        png = fetch(seed.url + f"plots/{plot}.png")
+        assert png.headers["content-type"] == "image/png" and png.body.startswith(b"\x89PNG\r\n\x1a\n")
+        spec = json.loads(fetch(seed.url + f"plots/{plot}.json").body)
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    some = json.loads(clkg(seed, "query", "evidence-by-concept", "--param", "scheme=" + seed_scheme(seed), "--format", "json"))
+    svg = fetch(seed.url + "plots/evidence.svg?" + urlencode({"scheme": seed_scheme(seed)})).body
+    assert _marks(svg, "bars") == sum(bool(r["findings"]) + bool(r["quotations"]) for r in some) < marks[("evidence", "bars")]
+
+
+def seed_scheme(seed) -> str:
+    """The scheme of the concept of the facts (a scheme with evidence)."""
+    evidence = json.loads(clkg(seed, "query", "evidence-by-concept", "--format", "json"))
+    return next(r["scheme"] for r in evidence if r["concept"] == seed.facts["concept"]["concept"])
+
+
+def test_plot_text_from_the_graph_is_escaped():
+    from clkg.tables import Table
+    from clkg.web.plots import _render, barrier_matrix
+
+    table = Table(["level", "type", "barrier", "quotations", "findings"],
+                  [("<b>level</b>", "type", "<script>alert(1)</script>", 1, 2)])
+    svg = _render(json.dumps(barrier_matrix({"barrier-matrix": table})), "svg").decode()
+    assert "<script" not in svg and "<b>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_clkg_docs_writes_the_ontology_documentation(tmp_path):
+    from clkg.vocabulary import ontology_quads
+
+    result = run_clkg("docs", "-o", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'id="Finding"' in page and "<html" in page
+    triples = {(q.subject, q.predicate, q.object) for q in ontology_quads()}
+    assert len(parse_rdf((tmp_path / "site" / "clkg.ttl").read_bytes(), pyoxigraph.RdfFormat.TURTLE)) == len(triples)
+    assert len(parse_rdf((tmp_path / "site" / "clkg.jsonld").read_bytes(), pyoxigraph.RdfFormat.JSON_LD)) == len(triples)
+
+
+# -- a store that is not there
+
+def test_a_missing_store_gets_a_clear_page(tmp_path):
+    with served(f"oxigraph:{tmp_path / 'never-built'}", tmp_path / "serve.log") as server:
+        page = fetch(server.url + "studies")
+        assert page.status == 503 and "build it first" in page.text and "Traceback" not in page.text
+        answer = fetch(server.url + "sparql?" + urlencode({"query": "ASK {}"}))
+        assert answer.status == 503 and answer.headers["content-type"].startswith("text/plain")
+        assert "holds no clkg graph" in server.output()
+
+
+def test_serve_refuses_a_busy_port_and_bad_options(seed):
+    port = urlsplit(seed.url).port
+    busy = run_clkg("--store", f"oxigraph:{seed.copy}", "serve", "--port", port)
+    assert busy.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
+    bad = run_clkg("--store", f"oxigraph:{seed.copy}", "serve", "--timeout", "0")
+    assert bad.returncode == 2 and "--timeout" in bad.stderr
