@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from clkg.web import tasks
 from clkg.web.app import page, run
 from clkg.web.media import GRAPHS, negotiate, preferred
-from clkg.web.render import SITE, expand, href
+from clkg.web.render import SITE, expand, href, text
 
 #: class CURIE -> (template, the queries of its sections); the first class a resource has wins
 KINDS = (
@@ -30,6 +30,7 @@ KINDS = (
 )
 GENERAL = ("resource.html", ("incoming",))
 MAX_SEARCH = 200  # characters of a search text
+TITLE = 90  # characters of a page title
 
 
 class Statements:
@@ -54,9 +55,11 @@ class Statements:
         return {row["o"].value for row in self("rdf:type")}
 
     def label(self) -> str | None:
-        for curie in ("skos:prefLabel", "rdfs:label", "dcterms:title", "dcterms:identifier"):
+        """A name for the page's title: a label or title, else the start of a statement or quotation."""
+        for curie in ("skos:prefLabel", "rdfs:label", "dcterms:title", "clkg:statement", "oa:exact",
+                      "dcterms:identifier"):
             if (value := self.first(curie)) is not None:
-                return value.value
+                return value.value if len(value.value) <= TITLE else value.value[:TITLE - 1] + "…"
         return None
 
 
@@ -134,6 +137,7 @@ async def show(request, iri: str):
         context["tree"] = hierarchy(found["scheme"])
     if template == "mapping.html" and found["mapping"]:
         mapping = found["mapping"][0]
+        context["title"] = " — ".join(text(mapping[k]) for k in ("subjectLabel", "predicate", "objectLabel"))
         for side in ("subject", "object"):
             context[side] = await run(request, tasks.rows, ("findings", "quotations"), {"item": mapping[side]})
     return page(request, template, headers={"Vary": "Accept"}, **context)

@@ -36,8 +36,8 @@ def supports_read_only() -> bool:
     return "read_only" in inspect.signature(open_store).parameters
 
 
-def _query(store, text: str):
-    """``store.query`` (shim until the store contract's query() is merged: delete the fallback)."""
+def query_store(store, text: str):
+    """``store.query(text)`` (shim until the store contract's query() is merged: delete the fallback)."""
     if hasattr(store, "query"):
         return store.query(text)
     return store.native.query(text, use_default_graph_as_union=True)
@@ -128,7 +128,7 @@ def sparql(state: State, text: str, accept: str, limit: int) -> tuple[str, bytes
     """
     import pyoxigraph
 
-    result = _query(state.store, text)
+    result = query_store(state.store, text)
     out = _Bounded(limit)
     if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean)):
         media = negotiate(accept, list(SOLUTIONS))
@@ -146,7 +146,7 @@ def table(state: State, text: str, max_rows: int, limit: int) -> dict:
     there are), an ASK's boolean, or a CONSTRUCT/DESCRIBE as Turtle text."""
     import pyoxigraph
 
-    result = _query(state.store, text)
+    result = query_store(state.store, text)
     if isinstance(result, pyoxigraph.QueryBoolean):
         return {"kind": "boolean", "value": bool(result)}
     if isinstance(result, pyoxigraph.QuerySolutions):

@@ -1,0 +1,203 @@
+"""How fast `clkg serve` answers: every page and saved question, and /sparql against the raw store.
+
+    python benchmarks/serve.py                     # the seed data
+    python benchmarks/serve.py --studies 330       # plus 330 synthetic studies (about 1M triples)
+
+1. Builds a store from the seed data (`clkg build --no-reason`), with `--studies N` adds a
+   synthetic corpus (benchmarks/generate.py, `clkg load`).
+2. Raw: in this process, each saved query (example parameters bound as the stores bind them) on
+   the store opened read-only: `store.query` and reading every row, and that plus writing the
+   SPARQL JSON results (what an endpoint has to do), --repeat times; then the store is closed.
+3. Served: `clkg serve` on a free loopback port; every page
+   (studies, search, one page per class of clkg IRI, every saved question and its CSV
+   download, the comparisons, the plots and their SVG/PNG files, the query page, the ontology,
+   VoID) is requested once to warm up, then --repeat times, one request at a time; and every
+   saved query POSTed to /sparql (JSON results), --repeat times.
+Writes a Markdown report (default benchmarks/serve-results.md): p50/p95 per URL against the goal
+of 200 ms at p95, and /sparql's overhead over the raw query (goal: at most 10%).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(HERE))
+GOAL_PAGE = 0.200
+GOAL_OVERHEAD = 0.10
+SITE = "https://w3id.org/clkg/"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+
+
+def clkg(*args) -> None:
+    result = subprocess.run(["clkg", *map(str, args)], capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"clkg {' '.join(map(str, args))} failed:\n{result.stderr[-2000:]}")
+
+
+def example(param) -> str | None:
+    """A value for a parameter: the example its description gives (None: leave it out)."""
+    import re
+
+    if param.kind == "integer":
+        return "2"
+    match = re.search(r"e\.g\.\s*([^\s,;)]+)", param.description)
+    return match[1] if match else None
+
+
+def cases() -> list[tuple[str, dict]]:
+    """(saved query, parameters): each query with its required parameters' examples."""
+    from clkg.saved_queries import saved_queries
+
+    return [(name, {p.name: example(p) for p in q.params.values() if p.required})
+            for name, q in sorted(saved_queries().items())]
+
+
+def query_text(name: str, params: dict) -> str:
+    from clkg.saved_queries import bindings, saved_queries
+    from clkg.store import bind_values
+    from clkg.vocabulary import prefixes
+
+    query = saved_queries()[name]
+    terms = bindings(query, params, prefixes=prefixes())
+    return bind_values(query.text, terms) if terms else query.text
+
+
+def measure_raw(spec: str, repeat: int) -> tuple[dict, list[str]]:
+    """Seconds per saved query on the store itself (query + rows; + JSON results), and one IRI
+    of every class of clkg's own resources, for the pages."""
+    import pyoxigraph
+
+    from clkg.web.tasks import open_read_only, query_store
+
+    store = open_read_only(spec)
+    raw = {}
+    for name, params in cases():
+        text = query_text(name, params)
+        rows, serialized = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            list(query_store(store, text))
+            rows.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            query_store(store, text).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+            serialized.append(time.perf_counter() - started)
+        raw[name] = {"rows": statistics.median(rows), "json": statistics.median(serialized)}
+    _, found = store.select(f"""SELECT (MIN(STR(?s)) AS ?iri) WHERE {{ ?s a ?class
+        FILTER(STRSTARTS(STR(?s), "{SITE}") && !CONTAINS(STR(?s), "#") && ?s != <{SITE}ontology>) }} GROUP BY ?class""")
+    iris = sorted({row[0].value for row in found})
+    store.close()
+    return raw, iris
+
+
+def pages(iris: list[str]) -> list[str]:
+    """The paths to time."""
+    from clkg.web.plots import PLOTS
+
+    paths = ["studies", "search?q=trust", "questions", "compare/studies", "compare/cases", "plots", "query",
+             "ontology", ".well-known/void", "sparql"]
+    paths += [iri[len(SITE):] for iri in iris]
+    for name, params in cases():
+        suffix = "?" + urlencode(params) if params else ""
+        paths += [f"questions/{name}{suffix}", f"questions/{name}.csv{suffix}"]
+    for name in PLOTS:
+        paths += [f"plots/{name}", f"plots/{name}.svg", f"plots/{name}.png"]
+    return paths
+
+
+def timed(url: str, data: bytes | None = None, headers: dict | None = None) -> float:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=300) as response:
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--studies", type=int, default=0, help="synthetic studies to add (330 ≈ 1M triples)")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per URL (default 20)")
+    parser.add_argument("--out", default=str(HERE / "serve-results.md"), help="the report to write")
+    args = parser.parse_args()
+    from web_server import served
+
+    with tempfile.TemporaryDirectory(prefix="clkg-serve-bench-") as work:
+        work = Path(work)
+        spec = f"oxigraph:{work / 'store'}"
+        log("building the seed store")
+        clkg("--store", spec, "build", "--data", REPO / "data", "--no-reason")
+        if args.studies:
+            from generate import write_corpus
+
+            log(f"loading {args.studies} synthetic studies")
+            clkg("--store", spec, "load", *write_corpus(work / "corpus", studies=args.studies, seed=1))
+        log("raw store queries")
+        raw, iris = measure_raw(spec, args.repeat)
+        with served(spec, work / "serve.log") as server:
+            paths = pages(iris)
+            for path in paths:  # warm-up: first renderings, caches, the server's own warm-up done
+                timed(server.url + path)
+            times = {}
+            for path in paths:
+                times[path] = [timed(server.url + path) for _ in range(args.repeat)]
+                log(f"{path}: p95 {p95(times[path]) * 1000:.0f} ms")
+            served_queries = {}
+            for name, params in cases():
+                body = urlencode({"query": query_text(name, params)}).encode()
+                headers = {"Accept": "application/sparql-results+json"}
+                timed(server.url + "sparql", body, headers)
+                served_queries[name] = statistics.median(
+                    timed(server.url + "sparql", body, headers) for _ in range(args.repeat))
+    report = render(args, times, raw, served_queries)
+    Path(args.out).write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+def render(args, times: dict, raw: dict, served_queries: dict) -> str:
+    slow = [path for path, t in times.items() if p95(t) > GOAL_PAGE]
+    lines = [f"# `clkg serve` benchmark ({'seed data' + (f' + {args.studies} synthetic studies' if args.studies else '')})",
+             "", f"`python benchmarks/serve.py{f' --studies {args.studies}' if args.studies else ''} --repeat {args.repeat}` "
+             f"on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+             f"load average at the end {os.getloadavg()[0]:.1f}. One client, one request at a time, after one warm-up "
+             "request per URL (plots are rendered once per answer and kept).", "",
+             f"## Pages and saved questions: {len(times) - len(slow)} of {len(times)} within {GOAL_PAGE * 1000:.0f} ms at p95",
+             "", "| URL | p50 ms | p95 ms | goal |", "|---|---:|---:|---|"]
+    for path, t in times.items():
+        lines.append(f"| `/{path[:90]}` | {statistics.median(t) * 1000:.0f} | {p95(t) * 1000:.0f} | "
+                     f"{'met' if p95(t) <= GOAL_PAGE else '**missed**'} |")
+    overheads = [served_queries[n] / raw[n]["json"] - 1 for n in raw]
+    lines += ["", f"## /sparql against the raw store query: median overhead {statistics.median(overheads) * 100:+.1f}% "
+              f"(goal ≤ {GOAL_OVERHEAD * 100:.0f}%)", "",
+              "raw = `store.query` in the benchmark's process and every row read; + JSON = and the SPARQL JSON "
+              "results written (what an endpoint must do); /sparql = the same query POSTed to `clkg serve`, "
+              "the whole answer received. Medians.", "",
+              "| saved query | raw ms | raw + JSON ms | /sparql ms | overhead over raw + JSON |", "|---|---:|---:|---:|---:|"]
+    for name in raw:
+        lines.append(f"| {name} | {raw[name]['rows'] * 1000:.1f} | {raw[name]['json'] * 1000:.1f} | "
+                     f"{served_queries[name] * 1000:.1f} | {(served_queries[name] / raw[name]['json'] - 1) * 100:+.0f}% |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
