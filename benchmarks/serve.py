@@ -18,7 +18,6 @@ of 200 ms at p95, and /sparql's overhead over the raw query (goal: at most 10%).
 """
 
 import argparse
-import json
 import os
 import platform
 import statistics

@@ -76,7 +76,7 @@ def gather(path) -> dict:
             GROUP BY ?class ORDER BY ?class""")
         for kind in facts["kinds"]:
             kind["triples"] = {(r["p"], r["o"]) for r in select(store, f"SELECT ?p ?o WHERE {{ <{kind['iri']}> ?p ?o }}")}
-        facts["row"] = select(store, f"""SELECT ?row WHERE {{ ?row a clkg:SourceRow }} ORDER BY ?row LIMIT 1""")[0]["row"]
+        facts["row"] = select(store, """SELECT ?row WHERE { ?row a clkg:SourceRow } ORDER BY ?row LIMIT 1""")[0]["row"]
         facts["quotations"] = int(select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?q a clkg:Quotation }")[0]["n"])
         facts["classes"] = {r["c"]: int(r["n"]) for r in select(store, """
             SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(STRSTARTS(STR(?c), STR(clkg:))) } GROUP BY ?c""")}
@@ -566,10 +566,12 @@ def test_clkg_docs_writes_the_ontology_documentation(tmp_path):
 def test_a_missing_store_gets_a_clear_page(tmp_path):
     with served(f"oxigraph:{tmp_path / 'never-built'}", tmp_path / "serve.log") as server:
         page = fetch(server.url + "studies")
-        assert page.status == 503 and "build it first" in page.text and "Traceback" not in page.text
+        assert page.status == 503 and "No graph to show" in page.text and "Traceback" not in page.text
+        message = re.search(r'<p class="error">(.*?)</p>', page.text, re.S)
+        assert message and str(tmp_path / "never-built") in html.unescape(message[1])  # it names the store
         answer = fetch(server.url + "sparql?" + urlencode({"query": "ASK {}"}))
         assert answer.status == 503 and answer.headers["content-type"].startswith("text/plain")
-        assert "holds no clkg graph" in server.output()
+        assert "warning:" in server.output()
 
 
 def test_serve_refuses_a_busy_port_and_bad_options(seed):

@@ -49,22 +49,23 @@ def barrier_matrix(answers) -> dict:
                                                  "barriers": []})
         cell["quotations"] += row["quotations"] or 0
         cell["findings"] += row["findings"] or 0
-        cell["barriers"].append(f"{row['barrier']} ({row['quotations'] or 0} q, {row['findings'] or 0} f)")
+        counts = f"({row['quotations'] or 0} q, {row['findings'] or 0} f)".replace(" ", "\u00a0")  # kept on one line
+        cell["barriers"].append(f"{row['barrier']} {counts}")
     values = []
     for cell in cells.values():
-        lines = [line for name in cell.pop("barriers") for line in textwrap.wrap(name, 44, initial_indent="• ",
+        lines = [line for name in cell.pop("barriers") for line in textwrap.wrap(name, 50, initial_indent="• ",
                                                                                  subsequent_indent="  ")]
         values.append({**cell, "names": "\n".join(lines), "lines": len(lines),
                        "counts": f"Σ {cell['quotations']} quotations · {cell['findings']} findings"})
     most = max((v["quotations"] for v in values), default=0)
-    height = 48 + 14 * max((v["lines"] for v in values), default=1)
+    height = 48 + 15 * max((v["lines"] for v in values), default=1)
     xy = {"x": {"field": "type", "type": "nominal", "sort": types, "title": "barrier type",
                 "axis": {"orient": "top", "labelAngle": 0}},
           "y": {"field": "level", "type": "nominal", "sort": levels, "title": "barrier level"}}
     text = {"condition": {"test": f"datum.quotations > {most * 0.55}", "value": "white"}, "value": "#1d2433"}
     return {
         "$schema": VEGA_LITE, "title": "Barriers to process learning: level × type, with their evidence",
-        "data": {"values": values}, "width": {"step": 330}, "height": {"step": height}, "encoding": xy,
+        "data": {"values": values}, "width": {"step": 390}, "height": {"step": height}, "encoding": xy,
         "layer": [
             {"name": "cells", "mark": {"type": "rect", "stroke": "white", "strokeWidth": 3},
              "encoding": {"color": {"field": "quotations", "type": "quantitative", "title": "quotations",
@@ -73,8 +74,8 @@ def barrier_matrix(answers) -> dict:
             {"name": "counts", "mark": {"type": "text", "fontWeight": "bold", "fontSize": 12,
                                         "dy": -(height / 2) + 16},
              "encoding": {"text": {"field": "counts"}, "color": text}},
-            {"name": "barriers", "mark": {"type": "text", "fontSize": 11, "lineBreak": "\n", "align": "left",
-                                          "baseline": "top", "dx": -150, "dy": -(height / 2) + 30},
+            {"name": "barriers", "mark": {"type": "text", "fontSize": 12, "lineBreak": "\n", "align": "left",
+                                          "baseline": "top", "dx": -180, "dy": -(height / 2) + 30},
              "encoding": {"text": {"field": "names"}, "color": text}},
         ],
         "config": CONFIG,
