@@ -386,6 +386,7 @@ def test_sparql_results_formats(seed):
                         ("text/tab-separated-values", pyoxigraph.QueryResultsFormat.TSV)):
         answer = fetch(seed.url + "sparql?" + urlencode({"query": query}), accept=accept)
         assert answer.status == 200 and answer.headers["content-type"].startswith(accept)
+        assert re.fullmatch(r"store;dur=\d+\.\d", answer.headers["server-timing"])
         solutions = list(pyoxigraph.parse_query_results(answer.body, format=fmt))
         assert sorted(s["title"].value for s in solutions) == sorted(s["title"] for s in seed.facts["studies"])
     answer = fetch(seed.url + "sparql", data=query.encode(), content_type="application/sparql-query", accept="text/csv")

@@ -63,14 +63,14 @@ def serve(args) -> int:
     import uvicorn
 
     from clkg.web.app import Config, create_app
-    from clkg.web.tasks import supports_read_only
+    from clkg.web.tasks import readers_share
 
     sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     if not _is_loopback(args.host):
         print(f"warning: serving on {args.host}: anyone who can reach this machine can read the graph")
-    config = Config(store=spec, workers=args.workers if supports_read_only() else 1, timeout=args.timeout,
+    config = Config(store=spec, workers=args.workers if readers_share(spec) else 1, timeout=args.timeout,
                     max_result=int(args.max_result * 1e6), url=url)
     server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", lifespan="on"))
     server.run(sockets=[sock])

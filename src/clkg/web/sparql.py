@@ -79,8 +79,9 @@ async def endpoint(request):
     if not text.strip():
         raise QueryError("the query is empty")
     accept = preferred(request.headers.get("accept"), _one(params, "format") or _one(params, "output"))
-    media, body = await run(request, tasks.sparql, text, accept, request.app.state.config.max_result)
-    return Response(body, media_type=media, headers={"Vary": "Accept"})
+    media, body, seconds = await run(request, tasks.sparql, text, accept, request.app.state.config.max_result)
+    # Server-Timing: how long the store took, so that a client can tell it from the server's own time
+    return Response(body, media_type=media, headers={"Vary": "Accept", "Server-Timing": f"store;dur={seconds * 1000:.1f}"})
 
 
 def prefix_block() -> str:

@@ -27,13 +27,22 @@ def open_read_only(spec: str):
         return open_store(spec)
 
 
-def supports_read_only() -> bool:
-    """Whether several processes can open the store at once (shim: True once read_only= is merged)."""
-    import inspect
+def readers_share(spec: str) -> bool:
+    """Whether two readers can have the store open at once (an embedded store opened for writing,
+    as before read_only= is merged, allows one): tried, and closed again."""
+    from clkg.errors import ClkgError
 
-    from clkg.store import open_store
-
-    return "read_only" in inspect.signature(open_store).parameters
+    try:
+        first = open_read_only(spec)
+    except (ClkgError, OSError):
+        return True  # cannot be opened now: each worker will say why
+    try:
+        open_read_only(spec).close()
+        return True
+    except (ClkgError, OSError):
+        return False
+    finally:
+        first.close()
 
 
 def query_store(store, text: str):
@@ -118,17 +127,22 @@ class _Bounded(io.RawIOBase):
         return len(chunk)
 
 
-def sparql(state: State, text: str, accept: str, limit: int) -> tuple[str, bytes]:
+def sparql(state: State, text: str, accept: str, limit: int) -> tuple[str, bytes, float]:
     """A SPARQL query's answer serialized in the media type the client prefers: SELECT and ASK as
-    SPARQL results (JSON, XML, CSV, TSV), CONSTRUCT and DESCRIBE as RDF (Turtle, JSON-LD, ...).
+    SPARQL results (JSON, XML, CSV, TSV), CONSTRUCT and DESCRIBE as RDF (Turtle, JSON-LD, ...);
+    (media type, the answer, seconds the store took to answer and the answer to be written).
 
     :raises QueryError: the query does not parse (an update included)
     :raises NotAcceptable: no accepted format fits the answer
     :raises AnswerTooLarge: the serialized answer passes ``limit`` bytes
     """
+    import time
+
     import pyoxigraph
 
-    result = query_store(state.store, text)
+    store = state.store
+    started = time.perf_counter()
+    result = query_store(store, text)
     out = _Bounded(limit)
     if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean)):
         media = negotiate(accept, list(SOLUTIONS))
@@ -138,7 +152,7 @@ def sparql(state: State, text: str, accept: str, limit: int) -> tuple[str, bytes
     else:
         media = negotiate(accept, list(GRAPHS))
         serialize_triples(result, out, media)
-    return media, bytes(out.data)
+    return media, bytes(out.data), time.perf_counter() - started
 
 
 def table(state: State, text: str, max_rows: int, limit: int) -> dict:
