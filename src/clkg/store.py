@@ -79,6 +79,12 @@ class OxigraphStore:
         self._store.flush()
         del self._store
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 class SparqlError(OSError):
     """A SPARQL server that cannot be reached, or that refused or cut short a request."""
@@ -235,6 +241,12 @@ class SparqlStore:
 
     def close(self) -> None:
         pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     # -- the protocols
 
@@ -531,13 +543,16 @@ def bind_values(query: str, substitutions: dict) -> str:
 SCHEMES = {"oxigraph": OxigraphStore, "sparql": SparqlStore}
 
 
-def open_store(spec: str | None = None):
+def open_store(spec: str | None = None, *, read_only: bool = False):
     """Open the store a spec names (``scheme:location``); default: $CLKG_STORE or ``oxigraph:.clkg/store``."""
     spec = spec or os.environ.get("CLKG_STORE") or DEFAULT_STORE
     scheme, sep, location = spec.partition(":")
     if not sep or scheme not in SCHEMES or not location:
         raise ValueError(f"unknown store {spec!r}: write it as oxigraph:PATH (the embedded store) "
                          "or sparql:URL (a SPARQL 1.1 server's query endpoint)")
+    if read_only and scheme == "oxigraph" and not Path(location).exists():
+        from clkg.errors import StoreMissing
+        raise StoreMissing(f"no clkg store at {location}: run `clkg build` or `clkg load` first")
     return SCHEMES[scheme](location)
 
 
