@@ -84,8 +84,7 @@ def render(table: Table, fmt: str) -> str:
         spec = "".join(_latex_column(table, i, cells) for i in range(len(table.columns)))
         env = "tabularx" if "X" in spec else "tabular"
         width = "{\\linewidth}" if env == "tabularx" else ""
-        lines = [f"% needs \\usepackage{{{env}}}" if env == "tabularx" else "% a plain tabular",
-                 f"\\begin{{{env}}}{width}{{{spec}}}", "\\hline",
+        lines = [f"\\begin{{{env}}}{width}{{{spec}}}", "\\hline",
                  " & ".join(map(_latex, table.columns)) + " \\\\", "\\hline"]
         lines += [" & ".join(map(_latex, row)) + " \\\\" for row in cells]
         return "\n".join([*lines, "\\hline", f"\\end{{{env}}}"]) + "\n"
