@@ -38,8 +38,13 @@ PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 PREDICATES = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
 #: Columns every row must fill (the SSSOM required slots plus author and evidence).
 REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id", "comment")
-COLUMNS = REQUIRED + ("subject_label", "subject_source", "object_label", "object_source", "confidence")
-_CURIE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):([^\s:/][^\s]*|)")
+#: Every column a row may have: the required ones, labels and sources, and the columns of
+#: ``clkg suggest-alignments`` (scores, tool, rule), so that a suggestion accepted moves in as it is.
+COLUMNS = REQUIRED + ("subject_label", "subject_source", "object_label", "object_source", "confidence",
+                      "similarity_score", "similarity_measure", "mapping_tool", "mapping_tool_version",
+                      "curation_rule_text")
+#: A CURIE (prefix and local part) as the mapping set writes its identifiers.
+CURIE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):([^\s:/][^\s]*|)")
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ def read_mapping_set(path: Path | None = None) -> MappingSet:
         raise InputError(problems)
 
     def expand(curie: str, row: int, column: str) -> str | None:
-        match = _CURIE.fullmatch(curie.strip())
+        match = CURIE.fullmatch(curie.strip())
         if not match or match[1] not in curie_map:
             problems.append(Problem(where, f"{curie!r} is not a CURIE with a prefix of the curie_map "
                                     f"({', '.join(sorted(curie_map))})", row, column))
@@ -136,15 +141,17 @@ def read_mapping_set(path: Path | None = None) -> MappingSet:
         terms = {c: expand(record[c], row, c) for c in ("subject_id", "predicate_id", "object_id",
                                                          "mapping_justification")}
         authors = tuple(expand(a, row, "author_id") for a in record["author_id"].split("|"))
-        confidence = None
-        if record.get("confidence"):
-            try:
-                confidence = float(record["confidence"])
-            except ValueError:
-                confidence = -1.0
-            if not 0.0 <= confidence <= 1.0:
-                problems.append(Problem(where, f"confidence must be a number from 0 to 1, not "
-                                        f"{record['confidence']!r}", row, "confidence"))
+        numbers = {}
+        for column in ("confidence", "similarity_score"):
+            if record.get(column):
+                try:
+                    numbers[column] = float(record[column])
+                except ValueError:
+                    numbers[column] = -1.0
+                if not 0.0 <= numbers[column] <= 1.0:
+                    problems.append(Problem(where, f"{column} must be a number from 0 to 1, not "
+                                            f"{record[column]!r}", row, column))
+        confidence = numbers.get("confidence")
         if terms["predicate_id"] and terms["predicate_id"] not in PREDICATES:
             problems.append(Problem(where, f"{record['predicate_id']!r} is not a SKOS mapping property "
                                     "(skos:exactMatch, closeMatch, broadMatch, narrowMatch, relatedMatch)",
