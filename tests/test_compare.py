@@ -84,5 +84,7 @@ def test_python_api_returns_the_same_answers_as_dataframes(store):
     comparison = clkg.compare("studies", store=store)
     assert comparison.loc["interviews", SL_TITLE] == "35"
     assert set(clkg.list_queries()["name"]) >= {"barrier-matrix", "compare-cases", "summary-of-qualitative-findings"}
-    with pytest.raises(ValueError, match="unknown query"):
+    from clkg.errors import UsageError
+
+    with pytest.raises(UsageError, match="no saved query"):
         clkg.query("no-such-question", store=store)
