@@ -89,6 +89,7 @@ def big_dataset(tmp_path, *, new_graph: bool) -> Path:
     if new_graph:
         study = (folder / "study.csv").read_text(encoding="utf-8")
         (folder / "study.csv").write_text(study.replace(f"\n{SL},", f"\n{SL}-copy,", 1), encoding="utf-8")
+        folder = folder.rename(folder.with_name(f"{SL}-copy"))  # named after its study
     return folder
 
 

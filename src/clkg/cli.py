@@ -312,11 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     except Invalid as err:
         for report in err.reports:
             _print_report(report, args, out=sys.stderr)
-        print("nothing was written: the store is unchanged", file=sys.stderr)
+        print("not loaded: the store is unchanged", file=sys.stderr)
         return 1
     except InputError as err:
         _print_problems(err.problems)
-        print("nothing was written: the store is unchanged", file=sys.stderr)
+        print("not loaded: the store is unchanged", file=sys.stderr)
         return 2
     except ClkgError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -21,6 +21,7 @@ STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 RESERVED = frozenset({"ontology", "alignments", "shapes", "inferred", "staging", "void", "scheme",
                       "schemes", "data", "graph", "sparql", "query", "queries"})
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 _SOURCES = f"""SELECT ?graph ?source WHERE {{
   ?graph <{PROV_DERIVED}> ?source . FILTER(STRSTARTS(STR(?graph), "{GRAPH}")) }}"""
 
@@ -64,7 +65,7 @@ def source_iri(path: str | Path) -> str:
 
 def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambda line: None) -> LoadReport:
     """Read, check and validate datasets, then write them, with the shipped ontology and
-    alignments, in one transaction.
+    alignments (when the store lacks them or holds another version), in one transaction.
 
     :param replace: replace a study that the store holds from another source.
     :param reason: also check the whole with HermiT (needs Java).
@@ -95,7 +96,10 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     if reason:
         report.consistency = _consistency([*ontology_quads(), *index, *(q for ds in datasets for q in ds.quads)],
                                           where=", ".join(map(str, paths)), log=log)
-    graphs = {ONTOLOGY_GRAPH: ontology_quads(), ALIGNMENTS_GRAPH: alignment_quads()}
+    graphs = {}
+    digest = shipped_digest()
+    if recorded_digest(store) != digest:  # the shipped ontology or alignments changed: refresh them
+        graphs = {ONTOLOGY_GRAPH: [*ontology_quads(), _digest_quad(digest)], ALIGNMENTS_GRAPH: alignment_quads()}
     for ds in datasets:
         graphs[ds.graph] = [*ds.quads, _source_quad(ds)]
     log(f"writing {sum(map(len, graphs.values())):,} triples to {len(graphs)} graphs …")
@@ -118,6 +122,31 @@ def build(store, *, data_dir: Path, reason: bool = True, replace: bool = False,
     if not reason:
         report.consistency = "skipped (--no-reason)"
     return report
+
+
+def shipped_digest() -> str:
+    """A fingerprint of the shipped ontology files and alignments (their bytes)."""
+    import hashlib
+
+    from clkg.resources import alignment_file, ontology_files
+
+    digest = hashlib.sha256()
+    for path in [*ontology_files(), alignment_file()]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def recorded_digest(store) -> str | None:
+    """The fingerprint of the ontology the store holds, if any."""
+    _, rows = store.select(f"SELECT ?v WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{HAS_VERSION}> ?v }} }}")
+    return rows[0][0].value if rows else None
+
+
+def _digest_quad(digest: str):
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    graph = NamedNode(ONTOLOGY_GRAPH)
+    return Quad(graph, NamedNode(HAS_VERSION), Literal(digest), graph)
 
 
 def recorded_sources(store) -> dict[str, str]:
