@@ -54,7 +54,7 @@ def _validate(args) -> int:
 
     from clkg.errors import InputError
     from clkg.loaders import read_dataset
-    from clkg.validation import concept_index, validate
+    from clkg.validation import validate
 
     prefixes, index = _store_context(args)
     reports, unreadable = [], []
