@@ -16,12 +16,14 @@ ALIGNMENTS_FILE = "alignments.sssom.tsv"
 
 def read_datasets(paths, *, prefixes) -> list[Dataset]:
     """Read several datasets that may use each other's concepts; ``prefixes`` is a
-    ``curies.Converter`` (the ontology's and the store's prefixes).
+    ``curies.Converter`` or a {prefix: namespace} mapping (the ontology's and the store's prefixes).
 
     :raises InputError: listing every problem of every dataset.
     """
     from clkg.prefixes import converter
 
+    if not hasattr(prefixes, "prefix_map"):
+        prefixes = converter(prefixes)
     raw, problems = {}, []
     for path in map(Path, paths):
         try:

@@ -86,5 +86,5 @@ def test_python_api_returns_the_same_answers_as_dataframes(store):
     assert set(clkg.list_queries()["name"]) >= {"barrier-matrix", "compare-cases", "summary-of-qualitative-findings"}
     from clkg.errors import UsageError
 
-    with pytest.raises(UsageError, match="no saved query"):
+    with pytest.raises(UsageError, match="unknown query"):
         clkg.query("no-such-question", store=store)

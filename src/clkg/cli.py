@@ -168,8 +168,12 @@ def _query(args) -> int:
     for item in args.param:
         key, sep, val = item.partition("=")
         if not sep:
-            raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
+            raise UsageError(f"--param takes key=value, not {item!r}")
         params[key.strip()] = val
+    query = saved_queries().get(args.name)
+    for p in query.params.values() if query else ():
+        if p.required and p.name not in params:
+            raise UsageError(f"query {args.name!r} needs --param {p.name}=… ({p.description})")
     with _reader(args) as store:
         table = run_query(store, args.name, params)
         _write(_shown(table, store, args), args)

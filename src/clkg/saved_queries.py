@@ -118,7 +118,7 @@ def run_query(store, name: str, params: dict[str, str] | None = None):
 
     queries = saved_queries()
     if name not in queries:
-        raise UsageError(f"there is no saved query {name!r} (the saved queries: {', '.join(queries)})")
+        raise UsageError(f"unknown query {name!r} (the saved queries: {', '.join(queries)})")
     query = queries[name]
     columns, rows = store.select(query.text, substitutions=bindings(query, params or {},
                                                                            prefixes=converter(store_prefixes(store))))
