@@ -88,14 +88,14 @@ def remote(sparql):
 def source():
     """{graph: quads} as clkg writes them (the embedded store is no reference for literals: it
     stores "60"^^xsd:nonNegativeInteger as "60"^^xsd:integer)."""
-    from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
     from clkg.loaders import read_dataset
-    from clkg.vocabulary import ontology_quads, prefixes
+    from clkg.pipeline import dataset_graph_quads, shipped_graphs
+    from clkg.vocabulary import prefixes
 
-    graphs = {ONTOLOGY: list(ontology_quads()), ALIGNMENTS_GRAPH: list(alignment_quads())}
+    graphs = shipped_graphs()
     for study in (SL, HIBBERT):
         dataset = read_dataset(DATA / study, prefixes=prefixes())
-        graphs[dataset.graph] = list(dataset.quads)
+        graphs[dataset.graph] = dataset_graph_quads(dataset)
     return graphs
 
 

@@ -73,7 +73,6 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     :raises Invalid: a dataset does not conform to the shapes.
     :raises StoreError: the store cannot be read or written.
     """
-    from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
     from clkg.loaders import read_datasets
     from clkg.prefixes import converter, store_prefixes
     from clkg.progress import progress
@@ -96,12 +95,9 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     if reason:
         report.consistency = _consistency([*ontology_quads(), *index, *(q for ds in datasets for q in ds.quads)],
                                           where=", ".join(map(str, paths)), log=log)
-    graphs = {}
-    digest = shipped_digest()
-    if recorded_digest(store) != digest:  # the shipped ontology or alignments changed: refresh them
-        graphs = {ONTOLOGY_GRAPH: [*ontology_quads(), _digest_quad(digest)], ALIGNMENTS_GRAPH: alignment_quads()}
-    for ds in datasets:
-        graphs[ds.graph] = [*ds.quads, _source_quad(ds)]
+    # the shipped ontology and alignments, when the store lacks them or holds another version
+    graphs = shipped_graphs() if recorded_digest(store) != shipped_digest() else {}
+    graphs.update({ds.graph: dataset_graph_quads(ds) for ds in datasets})
     log(f"writing {sum(map(len, graphs.values())):,} triples to {len(graphs)} graphs …")
     store.replace_graphs(graphs)
     report.graphs = {g: len(q) for g, q in graphs.items()}
@@ -142,11 +138,24 @@ def recorded_digest(store) -> str | None:
     return rows[0][0].value if rows else None
 
 
-def _digest_quad(digest: str):
+def shipped_graphs() -> dict[str, list]:
+    """{graph: quads} of the shipped ontology (with its fingerprint) and alignments, as a load writes them."""
     from pyoxigraph import Literal, NamedNode, Quad
 
+    from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
+    from clkg.vocabulary import ontology_quads
+
     graph = NamedNode(ONTOLOGY_GRAPH)
-    return Quad(graph, NamedNode(HAS_VERSION), Literal(digest), graph)
+    stamp = Quad(graph, NamedNode(HAS_VERSION), Literal(shipped_digest()), graph)
+    return {ONTOLOGY_GRAPH: [*ontology_quads(), stamp], ALIGNMENTS_GRAPH: list(alignment_quads())}
+
+
+def dataset_graph_quads(dataset) -> list:
+    """A dataset's quads as a load writes them: with the source its graph was loaded from."""
+    from pyoxigraph import NamedNode, Quad
+
+    graph = NamedNode(dataset.graph)
+    return [*dataset.quads, Quad(graph, NamedNode(PROV_DERIVED), NamedNode(source_iri(dataset.source)), graph)]
 
 
 def recorded_sources(store) -> dict[str, str]:
@@ -184,13 +193,6 @@ def check_identities(datasets, sources: dict[str, str], *, replace: bool) -> Non
                                     f"{held}: pass --replace (replace=True) to replace it with this one"))
     if problems:
         raise InputError(problems)
-
-
-def _source_quad(dataset):
-    from pyoxigraph import NamedNode, Quad
-
-    graph = NamedNode(dataset.graph)
-    return Quad(graph, NamedNode(PROV_DERIVED), NamedNode(source_iri(dataset.source)), graph)
 
 
 def _consistency(quads, *, where: str, log) -> str:
