@@ -149,7 +149,7 @@ def _near_duplicates(data, dataset) -> list[Result]:
     """A Warning for each value a dataset adds to a vocabulary of another scheme whose label is
     close to a concept already in it ("ICT" beside "information and communication technologies")."""
     from clkg.namespaces import concept_namespace
-    from clkg.similar import close_labels
+    from clkg.close_labels import close_labels
 
     own = concept_namespace(dataset.study_id)
     skos = Namespace(SKOS)
@@ -171,7 +171,7 @@ def _near_duplicates(data, dataset) -> list[Result]:
 
 def _did_you_mean(value: str, data, conv) -> str:
     """" (did you mean x, y?)" for an unknown concept: known concepts with a close name or label."""
-    from clkg.similar import close_labels
+    from clkg.close_labels import close_labels
 
     known = _labels(data)
     local = re.split(r"[/#:]", value)[-1].replace("-", " ").replace("_", " ")

@@ -1,4 +1,6 @@
-"""Which known labels a new or misspelt one is close to: for warnings and "did you mean" hints."""
+"""Which known labels a new or misspelt one is close to, by letters or acronym: for the
+near-duplicate warnings and "did you mean" hints of validation (not the alignment matcher,
+which is clkg.similarity)."""
 
 import difflib
 import re
