@@ -1,7 +1,15 @@
-"""Shared fixtures: the seed data built once (with HermiT) into a throw-away store."""
+"""Shared fixtures: the seed data built once (with HermiT) into a throw-away store, and the SPARQL
+servers (Virtuoso, Oxigraph server), each started once per session on loopback.
+
+Without a server's binary its tests are skipped, except under CI (``CI`` set), where they fail.
+"""
+
+import os
 
 import pytest
 
+import oxigraph_server as oxigraph_serve
+import virtuoso
 from support import DATA
 
 
@@ -19,3 +27,33 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="session")
 def store(built):
     return built[0]
+
+
+def need(installed: bool, reason: str) -> None:
+    """Skip the test without a server binary; under CI, fail it."""
+    if installed:
+        return
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{reason}; under CI these tests must run, not be skipped", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    need(virtuoso.installed(), "Virtuoso is not installed: virtuoso-t and isql-vt come with "
+                               "`apt-get install virtuoso-opensource` (.ci/run installs it)")
+    server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+    assert server.process.returncode is not None
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """An Oxigraph server (``oxigraph serve``; the binary comes with the test extra's ``oxigraph``)."""
+    need(oxigraph_serve.installed(), "the Oxigraph server is not installed: `pip install oxigraph` "
+                                    "(in the test extra) gives the `oxigraph` command")
+    server = oxigraph_serve.start(tmp_path_factory.mktemp("oxigraph-server"))
+    yield server
+    server.stop()
+    assert server.process.returncode is not None

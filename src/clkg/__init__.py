@@ -16,11 +16,12 @@ Heavy libraries are imported only when a function is called.
 __version__ = "0.1.0"
 
 
-def open_store(spec: str | None = None):
-    """The store a spec names: ``oxigraph:PATH`` or ``sparql:URL`` (default ``oxigraph:.clkg/store``)."""
+def open_store(spec: str | None = None, *, read_only: bool = False):
+    """The store a spec names: ``oxigraph:PATH`` or ``sparql:URL`` (default ``oxigraph:.clkg/store``);
+    see :func:`clkg.store.open_store`."""
     from clkg.store import open_store as _open
 
-    return _open(spec)
+    return _open(spec, read_only=read_only)
 
 
 def list_queries():

@@ -214,7 +214,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from clkg.errors import InputError, Invalid
+    from clkg.errors import EXIT_CODES, InputError, Invalid, StoreError
 
     try:
         return args.run(args)
@@ -230,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError) as err:  # a malformed option value, e.g. an unknown store scheme
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INPUT
+    except StoreError as err:  # what clkg.store raises (StoreMissing, StoreLocked too)
+        print(f"error: {err}", file=sys.stderr)
+        return dict(EXIT_CODES)[StoreError]
     except FileExistsError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INPUT
