@@ -38,22 +38,22 @@ def need(installed: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory):
-    need(virtuoso.installed(), "Virtuoso is not installed: virtuoso-t and isql-vt come with "
-                               "`apt-get install virtuoso-opensource` (.ci/run installs it)")
-    server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
+def _served(tmp_path_factory, server_module, reason: str):
+    """A server of ``server_module`` (its ``installed`` and ``start``) for the session; stopped after."""
+    need(server_module.installed(), reason)
+    server = server_module.start(tmp_path_factory.mktemp(server_module.__name__))
     yield server
     server.stop()
     assert server.process.returncode is not None
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    yield from _served(tmp_path_factory, virtuoso, "Virtuoso is not installed: virtuoso-t and isql-vt come "
+                       "with `apt-get install virtuoso-opensource` (.ci/run installs it)")
 
 
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
-    """An Oxigraph server (``oxigraph serve``; the binary comes with the test extra's ``oxigraph``)."""
-    need(oxigraph_serve.installed(), "the Oxigraph server is not installed: `pip install oxigraph` "
-                                    "(in the test extra) gives the `oxigraph` command")
-    server = oxigraph_serve.start(tmp_path_factory.mktemp("oxigraph-server"))
-    yield server
-    server.stop()
-    assert server.process.returncode is not None
+    yield from _served(tmp_path_factory, oxigraph_serve, "the Oxigraph server is not installed: `pip install "
+                       "oxigraph` (in the test extra) gives the `oxigraph` command")

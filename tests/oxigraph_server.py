@@ -8,26 +8,16 @@ terminates it, and kills it if it has not exited in time.
 """
 
 import shutil
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from servers import HOST, answers, free_port
 
 
 def installed() -> bool:
     return shutil.which("oxigraph") is not None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -61,30 +51,21 @@ class OxigraphServer:
             self.process.wait(timeout=10)
 
 
-def _answers(url: str) -> bool:
-    query = urllib.parse.urlencode({"query": "ASK { }"})
-    try:
-        with urllib.request.urlopen(f"{url}?{query}", timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def start(folder: Path, *, timeout: float = 60) -> OxigraphServer:
     """Start a fresh Oxigraph server with its data in ``folder``/data; ready to query and update."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for attempt in range(3):  # a free port can be taken between choosing and binding it
-        port = _free_port()
+        port = free_port()
         log = (folder / "server.log").open("ab")
         process = subprocess.Popen(["oxigraph", "serve", "--location", str(folder / "data"),
                                     "--bind", f"{HOST}:{port}"],
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         server = OxigraphServer(folder, port, process)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and process.poll() is None and not _answers(server.query):
+        while time.monotonic() < deadline and process.poll() is None and not answers(server.query):
             time.sleep(0.1)
-        if process.poll() is None and _answers(server.query):
+        if process.poll() is None and answers(server.query):
             server.started_in = time.perf_counter() - started
             return server
         server.stop(timeout=10)
