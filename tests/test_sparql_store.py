@@ -98,6 +98,16 @@ def source():
     return graphs
 
 
+@pytest.fixture
+def written(served, source, store):
+    """{graph: quads} as the server should hold them: on Virtuoso, what clkg writes (``source``); on
+    the Oxigraph server, what the embedded store holds, since Oxigraph (served or embedded) stores
+    some literals canonically ("60"^^xsd:nonNegativeInteger as "60"^^xsd:integer)."""
+    if served[0] == "virtuoso":
+        return source
+    return _by_graph(_quads(store, list(source)))
+
+
 def test_graphs_are_those_of_the_embedded_store(remote, store, source):
     assert remote.graph_sizes() == store.graph_sizes() == {g: len(q) for g, q in source.items()}
 
@@ -169,7 +179,7 @@ def _order_keys(text: str, columns: list[str]) -> list[str]:
     return keys
 
 
-@pytest.mark.parametrize("name, params", _cases())
+@pytest.mark.parametrize("name, params", list(_cases()))
 def test_saved_query_answers_match_the_embedded_store(request, name, params, served, remote, store):
     from clkg.saved_queries import run_query
 
@@ -279,7 +289,7 @@ def _isomorphic(a, b) -> bool:
     return isomorphic(graph(a), graph(b))
 
 
-def test_export_from_the_server_round_trips(served, source, tmp_path, timings):
+def test_export_from_the_server_round_trips(served, written, tmp_path, timings):
     name, spec = served
     out = tmp_path / "served.nq"
     started = time.perf_counter()
@@ -287,9 +297,9 @@ def test_export_from_the_server_round_trips(served, source, tmp_path, timings):
     timings[f"{name}: export nq"] = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
     exported = _by_graph(pyoxigraph.parse(path=str(out), format=pyoxigraph.RdfFormat.N_QUADS))
-    assert {g: len(q) for g, q in exported.items()} == {g: len(q) for g, q in source.items()}
-    for graph in source:  # the very triples clkg wrote: datatypes, language tags, blank nodes
-        assert _isomorphic(exported[graph], source[graph]), graph
+    assert {g: len(q) for g, q in exported.items()} == {g: len(q) for g, q in written.items()}
+    for graph in written:  # the very triples clkg wrote: datatypes, language tags, blank nodes
+        assert _isomorphic(exported[graph], written[graph]), graph
 
 
 @pytest.mark.parametrize("fmt, rdf_format", [("ttl", pyoxigraph.RdfFormat.TURTLE),
@@ -337,10 +347,10 @@ def test_an_injected_term_is_one_term(remote):
         remote.select(query, substitutions={Variable("s"): BlankNode()})
 
 
-def test_typed_literals_and_language_tags_survive(remote, source):
+def test_typed_literals_and_language_tags_survive(remote, written):
     _, rows = remote.select("SELECT ?o WHERE { ?s ?p ?o FILTER(isLITERAL(?o)) }")
     kinds = collections.Counter((r[0].datatype.value, r[0].language) for r in rows)
-    assert kinds == collections.Counter((q.object.datatype.value, q.object.language) for quads in source.values()
+    assert kinds == collections.Counter((q.object.datatype.value, q.object.language) for quads in written.values()
                                         for q in quads if isinstance(q.object, pyoxigraph.Literal))
 
 
