@@ -179,6 +179,38 @@ def test_other_data_on_a_server_is_never_seen(server):
         _raw_update(server.update_url, " ;\n".join(w.replace("INSERT DATA", "DELETE DATA") for w in writes))
 
 
+def _client_term(binding: dict):
+    """A term of a SPARQL JSON results binding as read by SPARQLWrapper, as a pyoxigraph term."""
+    if binding["type"] == "uri":
+        return NamedNode(binding["value"])
+    datatype = binding.get("datatype")
+    return Literal(binding["value"], language=binding.get("xml:lang"),
+                   datatype=NamedNode(datatype) if datatype else None)
+
+
+def test_a_third_party_client_reads_what_clkg_reads(server):
+    """SPARQLWrapper, talking to the server as any other client would, gets the same answer as
+    clkg's store to the same query over the graph clkg wrote."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    names = Names()
+    values = [Literal("eins", language="de"), Literal("2.5", datatype=NamedNode(XSD + "decimal")),
+              Literal('quote " — 😀'), names.term("iri")]
+    query = f"SELECT ?s ?o WHERE {{ GRAPH <{names.graphs[0]}> {{ ?s <{names.p.value}> ?o }} }}"
+    with open_store(server.spec) as store:
+        store.replace_graphs({names.graphs[0]: [names.quad(f"s{i}", v) for i, v in enumerate(values)]})
+        try:
+            _, rows = store.select(query)
+            client = SPARQLWrapper(server.spec.removeprefix("sparql:").partition("#")[0])
+            client.setQuery(query)
+            client.setReturnFormat(JSON)
+            bindings = client.queryAndConvert()["results"]["bindings"]
+        finally:
+            store.replace_graphs({names.graphs[0]: []})
+    assert len(rows) == len(values)
+    assert {(_client_term(b["s"]), _client_term(b["o"])) for b in bindings} == set(rows)
+
+
 # -- queries
 
 def test_each_query_form_answers_with_pyoxigraph_objects(store, names):

@@ -234,8 +234,8 @@ def _open_writable(path: Path):
         lock.close()
         if _held_elsewhere(err):
             raise StoreLocked(
-                f"another process holds the store at {path} (a running clkg command, a notebook with "
-                f"the store open, or `clkg serve`) and did not let go within {seconds:g} s: stop that "
+                f"another process holds the store at {path} (a running clkg command or a notebook with "
+                f"the store open) and did not let go within {seconds:g} s: stop that "
                 "process or close the store in it (store.close()), then try again; CLKG_LOCK_TIMEOUT "
                 "sets how long to wait, and a store opened read-only can be read meanwhile") from None
         if isinstance(err, OSError) and "current process" in str(err):
