@@ -119,61 +119,88 @@ def validate(dataset, *, context=()) -> Report:
 
     from clkg.vocabulary import ontology_quads
 
-    data = _ParsedQueryGraph()
-    for q in (*dataset.quads, *context, *ontology_quads()):
-        data.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+    context = list(context)
+    data = _graph(_ParsedQueryGraph(), dataset.quads, _relevant(context, dataset), ontology_quads())
     # inplace: the graph is this call's own, so pyshacl need not copy it (and keeps its query cache)
     _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", inplace=True,
                                         advanced=True, allow_warnings=True)
     if not isinstance(results, rdflib.Graph):  # pyshacl reports unusable shapes this way
         raise RuntimeError(f"the SHACL shapes cannot be used: {text}")
-    found = _results(results, dataset) + _near_duplicates(data, dataset)
+    every = [*dataset.quads, *context, *ontology_quads()]
+    found = _results(results, dataset) + _near_duplicates(every, dataset)
     conv = _converter(data)
     for result in found:
         result.message = shorten_iris(result.message, conv)
         if result.shape.endswith("KnownConceptShape") and result.value:
-            result.message += _did_you_mean(result.value, data, conv)
+            result.message += _did_you_mean(result.value, every, conv)
     return Report(dataset.source, sorted(found, key=_order))
 
 
-def _labels(data, scheme=None) -> dict[str, str]:
-    """{concept IRI: label} of the concepts in ``data`` (of one scheme, if given)."""
-    skos = Namespace(SKOS)
-    concepts = (data.subjects(skos.inScheme, scheme) if scheme is not None
-                else data.subjects(RDF.type, skos.Concept))
-    return {str(c): str(data.value(c, skos.prefLabel) or data.value(c, rdflib.RDFS.label) or "")
-            for c in set(concepts)}
+def _relevant(context: list, dataset) -> list:
+    """Of the context, what the shapes need to judge ``dataset``: every concept scheme, and the
+    concepts the dataset names (in its records, broader cells and alignments). So the shapes cost
+    the same whatever the store holds; the hints (near duplicates, "did you mean") read the
+    whole context, in Python."""
+    from pyoxigraph import NamedNode
+
+    scheme = NamedNode(SKOS + "ConceptScheme")
+    wanted = {q.object for q in dataset.quads if isinstance(q.object, NamedNode)}
+    wanted |= {q.subject for q in context if q.object == scheme and q.predicate.value == str(RDF.type)}
+    return [q for q in context if q.subject in wanted]
 
 
-def _near_duplicates(data, dataset) -> list[Result]:
+def _graph(graph, *quad_lists):
+    """``graph`` with the triples of the quads added."""
+    for quads in quad_lists:
+        for q in quads:
+            graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+    return graph
+
+
+def _labels(quads, scheme: str | None = None) -> dict[str, str]:
+    """{concept IRI: label} of the concepts the quads describe (of one scheme, if given): the
+    skos:prefLabel, else the rdfs:label."""
+    members = ({q.subject.value for q in quads if q.predicate.value == SKOS + "inScheme" and q.object.value == scheme}
+               if scheme is not None else
+               {q.subject.value for q in quads if q.predicate.value == str(RDF.type) and q.object.value == SKOS + "Concept"})
+    labels: dict[str, str] = {}
+    for q in quads:
+        if q.subject.value in members and q.predicate.value == SKOS + "prefLabel":
+            labels.setdefault(q.subject.value, q.object.value)
+    for q in quads:
+        if q.subject.value in members and q.predicate.value == str(rdflib.RDFS.label):
+            labels.setdefault(q.subject.value, q.object.value)
+    return {iri: labels.get(iri, "") for iri in members}
+
+
+def _near_duplicates(quads, dataset) -> list[Result]:
     """A Warning for each value a dataset adds to a vocabulary of another scheme whose label is
-    close to a concept already in it ("ICT" beside "information and communication technologies")."""
-    from clkg.namespaces import concept_namespace
+    close to a concept already in it ("ICT" beside "information and communication technologies");
+    ``quads`` are those of the dataset, the context and the ontology."""
     from clkg.close_labels import close_labels
+    from clkg.namespaces import concept_namespace
 
     own = concept_namespace(dataset.study_id)
-    skos = Namespace(SKOS)
-    mine = {q.subject.value for q in dataset.quads if q.predicate.value == SKOS + "inScheme"
-            and q.subject.value.startswith(own) and not q.object.value.startswith(own)}
+    mine = sorted({(q.subject.value, q.object.value) for q in dataset.quads if q.predicate.value == SKOS + "inScheme"
+                   and q.subject.value.startswith(own) and not q.object.value.startswith(own)})
     found = []
-    for concept in sorted(mine):
-        label = str(data.value(URIRef(concept), skos.prefLabel) or "")
-        for scheme in data.objects(URIRef(concept), skos.inScheme):
-            others = {iri: text for iri, text in _labels(data, scheme).items() if not iri.startswith(own)}
-            close = close_labels(label, others)
-            if close:
-                found.append(Result("Warning", f"the new value {label!r} ({concept}) is close to "
-                                    + ", ".join(f"{iri} ({others[iri]!r})" for iri in close)
-                                    + ": use that concept unless the study means something else",
-                                    concept, NEAR_DUPLICATE, SKOS + "prefLabel", label))
+    for concept, scheme in mine:
+        label = _labels(dataset.quads, scheme).get(concept, "")
+        others = {iri: text for iri, text in _labels(quads, scheme).items() if not iri.startswith(own)}
+        close = close_labels(label, others)
+        if close:
+            found.append(Result("Warning", f"the new value {label!r} ({concept}) is close to "
+                                + ", ".join(f"{iri} ({others[iri]!r})" for iri in close)
+                                + ": use that concept unless the study means something else",
+                                concept, NEAR_DUPLICATE, SKOS + "prefLabel", label))
     return _locate(found, dataset)
 
 
-def _did_you_mean(value: str, data, conv) -> str:
+def _did_you_mean(value: str, quads, conv) -> str:
     """" (did you mean x, y?)" for an unknown concept: known concepts with a close name or label."""
     from clkg.close_labels import close_labels
 
-    known = _labels(data)
+    known = _labels(quads)
     local = re.split(r"[/#:]", value)[-1].replace("-", " ").replace("_", " ")
     names = {iri: re.split(r"[/#]", iri)[-1].replace("-", " ") for iri in known}
     close = close_labels(local, names, cutoff=0.75) or close_labels(local, known, cutoff=0.75)
