@@ -14,8 +14,9 @@ ONTOLOGY = "https://w3id.org/clkg/graph/ontology"
 
 def test_build_loads_ontology_and_both_studies(built):
     store, report = built
-    assert set(report.graphs) == {ONTOLOGY, "https://w3id.org/clkg/graph/alignments",
-                                  f"https://w3id.org/clkg/graph/{SL}", f"https://w3id.org/clkg/graph/{HIBBERT}"}
+    studies = {f"https://w3id.org/clkg/graph/{SL}", f"https://w3id.org/clkg/graph/{HIBBERT}"}
+    assert set(report.graphs) == {ONTOLOGY, "https://w3id.org/clkg/graph/alignments", *studies,
+                                  f"{ONTOLOGY}/inferred", *(f"{g}/inferred" for g in studies)}
     assert all(n > 0 for n in report.graphs.values())
     assert report.consistency.startswith("consistent")
     assert report.records[f"https://w3id.org/clkg/graph/{SL}"]["cases"] == 4

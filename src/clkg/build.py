@@ -31,9 +31,14 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
     """Read everything, check it, then replace the graphs in one transaction.
 
     Nothing is written unless every dataset reads cleanly, conforms to the shapes and the whole
-    is consistent (HermiT).
+    is consistent (HermiT). Next to each graph goes what the ontology entails about it
+    (``clkg.inference``): the ontology's in ``…/graph/ontology/inferred``, a dataset's in
+    ``…/graph/{study_id}/inferred``.
+
+    :raises InputError: a dataset cannot be read, does not conform, or is inconsistent.
     """
     from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
+    from clkg.inference import inferred_graphs
     from clkg.loaders import read_dataset
     from clkg.progress import progress
     from clkg.reasoning import Inconsistent, check_consistency, java_available
@@ -81,9 +86,12 @@ def build(store, *, data_dir: Path, reason: bool = True, log=print) -> BuildRepo
         report.consistency = "consistent, no unsatisfiable classes (HermiT)"
     log(f"consistency: {report.consistency}")
 
+    log("inferring what the ontology entails (OWL 2 RL) …")
+    inferred = inferred_graphs(datasets, ontology=ontology)
     store.replace_graphs({ONTOLOGY_GRAPH: ontology, ALIGNMENTS_GRAPH: alignment_quads(),
-                          **{ds.graph: ds.quads for ds in datasets}})
+                          **{ds.graph: ds.quads for ds in datasets}, **inferred})
     sizes = store.graph_sizes()
-    report.graphs = {g: sizes.get(g, 0) for g in [ONTOLOGY_GRAPH, ALIGNMENTS_GRAPH, *(ds.graph for ds in datasets)]}
+    graphs = [ONTOLOGY_GRAPH, ALIGNMENTS_GRAPH, *(ds.graph for ds in datasets), *inferred]
+    report.graphs = {g: sizes.get(g, 0) for g in graphs}
     report.seconds = time.perf_counter() - started
     return report
