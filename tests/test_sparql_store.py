@@ -20,6 +20,7 @@ from support import DATA, HIBBERT, SL, run_clkg
 
 GRAPH = "https://w3id.org/clkg/graph/"
 ONTOLOGY = GRAPH + "ontology"
+ONTOLOGY_INFERRED_GRAPH = ONTOLOGY + "/inferred"
 
 
 # -- the server
@@ -59,12 +60,13 @@ def server(tmp_path_factory, timings):
 
 
 @pytest.fixture(scope="session")
-def sparql(server, tmp_path_factory, timings):
+def sparql(server, tmp_path_factory, timings, source):
     """The spec of the Virtuoso store, loaded with what the embedded ``store`` holds.
 
     The ontology and alignments are written by ``clkg build`` over a folder without datasets, each
     study by ``clkg load``; all through Virtuoso's Graph Store endpoint, which clkg finds by itself
-    for the first and is told for the second."""
+    for the first and is told for the second. ``clkg load`` does not write a study's inferred
+    graph (only ``clkg build`` does, for now): they are written as the build writes them."""
     spec = f"sparql:{server.sparql}"
     started = time.perf_counter()
     built = run_clkg("--store", spec, "build", "--data", tmp_path_factory.mktemp("no-datasets"), "--no-reason")
@@ -75,6 +77,9 @@ def sparql(server, tmp_path_factory, timings):
         loaded = run_clkg("--store", spec + options, "load", DATA / study)
         assert loaded.returncode == 0, loaded.stderr
         timings[f"load {study}"] = time.perf_counter() - started
+    from clkg.store import open_store
+    open_store(spec).replace_graphs({g: quads for g, quads in source.items()
+                                     if g.endswith("/inferred") and g != ONTOLOGY_INFERRED_GRAPH})
     return spec
 
 
@@ -89,13 +94,14 @@ def source():
     """{graph: quads} as clkg writes them (the embedded store is no reference for literals: it
     stores "60"^^xsd:nonNegativeInteger as "60"^^xsd:integer)."""
     from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
+    from clkg.inference import inferred_graphs
     from clkg.loaders import read_dataset
     from clkg.vocabulary import ontology_quads, prefixes
 
     graphs = {ONTOLOGY: list(ontology_quads()), ALIGNMENTS_GRAPH: list(alignment_quads())}
-    for study in (SL, HIBBERT):
-        dataset = read_dataset(DATA / study, prefixes=prefixes())
-        graphs[dataset.graph] = list(dataset.quads)
+    datasets = [read_dataset(DATA / study, prefixes=prefixes()) for study in (SL, HIBBERT)]
+    graphs.update({dataset.graph: list(dataset.quads) for dataset in datasets})
+    graphs.update(inferred_graphs(datasets, ontology=ontology_quads()))
     return graphs
 
 
