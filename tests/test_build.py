@@ -32,6 +32,8 @@ def test_build_twice_replaces_graphs(tmp_path):
     assert second.returncode == 0, second.stderr
     assert pyoxigraph_sizes(store) == sizes
     assert "triples" in second.stdout and SL in second.stdout and HIBBERT in second.stdout
+    listed = {line.split()[0] for line in second.stdout.splitlines() if line.endswith(" triples")}
+    assert {f"{ONTOLOGY}/inferred", *(f"https://w3id.org/clkg/graph/{s}/inferred" for s in (SL, HIBBERT))} <= listed
 
 
 def pyoxigraph_sizes(path) -> dict[str, int]:

@@ -5,7 +5,7 @@ import csv
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from support import DATA, run_clkg
+from support import DATA
 
 from clkg.errors import InputError
 from clkg.inference import inferred_quads
@@ -85,14 +85,6 @@ def test_build_writes_one_inferred_graph_per_study_and_the_ontology(built):
     expected = {ONTOLOGY_INFERRED_GRAPH, *(inferred_graph(s) for s in seed_studies())}
     assert inferred_graphs(store) == expected
     assert expected <= set(report.graphs) and all(report.graphs[g] > 0 for g in expected)
-
-
-def test_build_output_lists_the_inferred_graphs(tmp_path):
-    result = run_clkg("--store", f"oxigraph:{tmp_path / 'store'}", "build", "--data", DATA, "--no-reason")
-    assert result.returncode == 0, result.stderr
-    listed = {line.split()[0] for line in result.stdout.splitlines() if line.strip().endswith("triples")
-              and line.strip().startswith("https://")}
-    assert {ONTOLOGY_INFERRED_GRAPH, *(inferred_graph(s) for s in seed_studies())} <= listed
 
 
 def test_inferred_graphs_hold_nothing_already_asserted(store):
