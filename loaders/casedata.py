@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote
 
+import curies
 from pyoxigraph import Literal, NamedNode, Quad
 
+from clkg.prefixes import PREFIX, expand
 from clkg.resources import case_data_format
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -24,7 +26,6 @@ DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
 SOURCE_ROW = NamedNode("https://w3id.org/clkg/ontology#SourceRow")
 
 _VARIABLE = re.compile(r"\{(\+?)([A-Za-z0-9_]+)\}")
-_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([^\s,;]*)")
 _LEXICAL = {
     "string": (None, "text"),
     "integer": (r"[+-]?\d+", "a whole number"),
@@ -50,6 +51,7 @@ class Column:
     prop: str
     value: str | None
     virtual: bool
+    example: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def _column(spec: dict) -> Column:
         bounds=(datatype.get("minimum", float("-inf")), datatype.get("maximum", float("inf"))),
         expected=expected, required=spec.get("required", False), separator=spec.get("separator"),
         about=spec.get("aboutUrl"), prop=spec["propertyUrl"], value=spec.get("valueUrl"),
-        virtual=spec.get("virtual", False))
+        virtual=spec.get("virtual", False), example=spec.get("clkg:example", ""))
 
 
 @cache
@@ -111,7 +113,7 @@ class Mapping:
 
     base: str
     graph: NamedNode
-    prefixes: dict[str, str]
+    prefixes: curies.Converter
 
     def iri(self, template: str, row: dict[str, str]) -> str:
         """Expand a URI template against a row and resolve it to an absolute IRI."""
@@ -120,25 +122,22 @@ class Mapping:
         return self.resolve(expanded)
 
     def resolve(self, text: str) -> str:
-        if text.startswith(("http://", "https://", "urn:")):
-            return text
-        curie = _CURIE.fullmatch(text)
-        if curie and curie[1] in self.prefixes:
-            return self.prefixes[curie[1]] + curie[2]
-        return self.base + text
+        """An IRI, a CURIE of a known prefix, or a path relative to the dataset base."""
+        return expand(text, self.prefixes) or self.base + text
 
     def concept(self, value: str) -> str:
         """The IRI a concept cell names; raises ValueError when it is not a CURIE or IRI."""
         if value.startswith(("http://", "https://")):
             return value
-        curie = _CURIE.fullmatch(value)
-        if not curie:
+        prefix, sep, _ = value.partition(":")
+        if not sep or not PREFIX.fullmatch(prefix) or re.search(r"[\s,;]", value):
             hint = " (separate several concepts with ';')" if "," in value else ""
-            raise ValueError(f"{value!r} is not a concept: write it as a CURIE such as slf:dead-souls{hint}")
-        if curie[1] not in self.prefixes:
-            known = ", ".join(sorted(self.prefixes))
-            raise ValueError(f"{value!r} has an unknown prefix {curie[1]!r} (known: {known})")
-        return self.prefixes[curie[1]] + curie[2]
+            raise ValueError(f"{value!r} is not a concept: write it as a CURIE, prefix:name{hint}")
+        iri = expand(value, self.prefixes)
+        if iri is None:
+            known = ", ".join(sorted(self.prefixes.prefix_map))
+            raise ValueError(f"{value!r} has an unknown prefix {prefix!r} (known: {known})")
+        return iri
 
 
 def check_cell(column: Column, text: str) -> str | None:

@@ -20,7 +20,6 @@ from support import DATA, HIBBERT, SL, run_clkg
 
 GRAPH = "https://w3id.org/clkg/graph/"
 ONTOLOGY = GRAPH + "ontology"
-ONTOLOGY_INFERRED_GRAPH = ONTOLOGY + "/inferred"
 
 
 # -- the server
@@ -60,13 +59,12 @@ def server(tmp_path_factory, timings):
 
 
 @pytest.fixture(scope="session")
-def sparql(server, tmp_path_factory, timings, source):
+def sparql(server, tmp_path_factory, timings):
     """The spec of the Virtuoso store, loaded with what the embedded ``store`` holds.
 
     The ontology and alignments are written by ``clkg build`` over a folder without datasets, each
     study by ``clkg load``; all through Virtuoso's Graph Store endpoint, which clkg finds by itself
-    for the first and is told for the second. ``clkg load`` does not write a study's inferred
-    graph (only ``clkg build`` does, for now): they are written as the build writes them."""
+    for the first and is told for the second."""
     spec = f"sparql:{server.sparql}"
     started = time.perf_counter()
     built = run_clkg("--store", spec, "build", "--data", tmp_path_factory.mktemp("no-datasets"), "--no-reason")
@@ -77,9 +75,6 @@ def sparql(server, tmp_path_factory, timings, source):
         loaded = run_clkg("--store", spec + options, "load", DATA / study)
         assert loaded.returncode == 0, loaded.stderr
         timings[f"load {study}"] = time.perf_counter() - started
-    from clkg.store import open_store
-    open_store(spec).replace_graphs({g: quads for g, quads in source.items()
-                                     if g.endswith("/inferred") and g != ONTOLOGY_INFERRED_GRAPH})
     return spec
 
 
@@ -93,15 +88,12 @@ def remote(sparql):
 def source():
     """{graph: quads} as clkg writes them (the embedded store is no reference for literals: it
     stores "60"^^xsd:nonNegativeInteger as "60"^^xsd:integer)."""
-    from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
-    from clkg.inference import inferred_graphs
     from clkg.loaders import read_dataset
-    from clkg.vocabulary import ontology_quads, prefixes
+    from clkg.pipeline import dataset_graphs, shipped_graphs
+    from clkg.vocabulary import prefixes
 
-    graphs = {ONTOLOGY: list(ontology_quads()), ALIGNMENTS_GRAPH: list(alignment_quads())}
-    datasets = [read_dataset(DATA / study, prefixes=prefixes()) for study in (SL, HIBBERT)]
-    graphs.update({dataset.graph: list(dataset.quads) for dataset in datasets})
-    graphs.update(inferred_graphs(datasets, ontology=ontology_quads()))
+    graphs = shipped_graphs()
+    graphs.update(dataset_graphs([read_dataset(DATA / study, prefixes=prefixes()) for study in (SL, HIBBERT)]))
     return graphs
 
 
@@ -399,7 +391,7 @@ def test_without_update_rights_the_error_says_what_to_grant(server, sparql, opti
         result = run_clkg("--store", sparql + options, "load", DATA / HIBBERT)
     finally:
         server.isql('GRANT SPARQL_UPDATE TO "SPARQL"')
-    assert result.returncode == 1
+    assert result.returncode == 3  # the store cannot be written
     assert "GRANT SPARQL_UPDATE" in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert _sizes(sparql) == before
     assert not _staging_graphs(sparql)
@@ -409,7 +401,7 @@ def test_without_update_rights_the_error_says_what_to_grant(server, sparql, opti
 
 def test_an_unreachable_endpoint_is_a_clear_error(tmp_path):
     result = run_clkg("--store", "sparql:http://127.0.0.1:9/sparql", "query", "barrier-matrix", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 3  # the store cannot be used
     assert result.stderr.startswith("error: cannot reach the SPARQL endpoint http://127.0.0.1:9/sparql")
     assert "Traceback" not in result.stderr
 

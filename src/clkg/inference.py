@@ -12,7 +12,6 @@ derives wrong ``clkg:occursAtLevel`` triples (docs/model.md has the measurements
 from collections.abc import Iterable
 
 from clkg.errors import InputError, Problem
-from clkg.namespaces import ONTOLOGY_INFERRED_GRAPH
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -25,38 +24,40 @@ META = (RDF, RDFS, OWL)
 INDIVIDUAL_TYPES = (OWL + "Thing", OWL + "NamedIndividual")
 
 
-def inferred_quads(dataset_quads: Iterable, *, ontology: Iterable, graph: str) -> list:
-    """The new triples the OWL 2 RL closure of ontology + dataset holds about the dataset, in ``graph``.
+def inferred_quads(quads: Iterable, *, background: Iterable, graph: str, source: str) -> list:
+    """The new triples the OWL 2 RL closure of ``background`` + ``quads`` holds about the
+    resources of ``quads``, in ``graph``.
 
-    The dataset's own resources are the IRIs and blank nodes in subject or object position of
-    its quads that the ontology does not mention. A triple of the closure is kept when it
-    mentions one of them (as subject or object), is in neither input, and is not noise:
+    ``background`` is what the triples are read with: the ontology, and the concepts of other
+    studies that they may mention. The own resources of ``quads`` are the IRIs and blank nodes in
+    subject or object position that the background does not mention. A triple of the closure is
+    kept when it mentions one of them (as subject or object), is in neither input, and is not noise:
 
     * not about a schema term: its subject is not typed by a class of RDF, RDFS or OWL (a
       class, property, datatype, restriction, ontology …), so no re-derived TBox;
     * not ``x owl:sameAs x``, and not ``x rdf:type C`` with C in RDF, RDFS or OWL
       (``owl:Thing``, ``rdfs:Resource``);
-    * its subject is an IRI or a blank node of the dataset, and so is its object if it is a blank
-      node: no literal subjects, no references to the ontology's blank nodes (the anonymous
-      union class of a domain) or to the reasoner's own.
+    * its subject is an IRI or an own blank node, and so is its object if it is a blank node: no
+      literal subjects, no references to the ontology's blank nodes (the anonymous union class of
+      a domain) or to the reasoner's own.
 
     Kept, then: inverses (``clkg:hasCase``, ``clkg:hasEvidence``), super-properties
     (``sepio:has_evidence``), chains, the super-classes of asserted types (``prov:Entity``,
     ``org:Organization``, ``clkg:MemberGroup``) and the types that domains and ranges give: each
-    is a fact about the dataset's resources that the ontology states, and none repeats a triple
-    of the inputs, which a query over the union of the graphs would count twice. Called with the
-    ontology as the dataset and ``ontology=()``, it gives what the ontology entails about its own
-    individuals (the framework concepts).
+    is a fact about the own resources that the ontology states, and none repeats a triple of the
+    inputs, which a query over the union of the graphs would count twice. Called with the
+    ontology as ``quads`` and an empty background, it gives what the ontology entails about its
+    own individuals (the framework concepts).
 
-    :raises InputError: the rules find ontology and dataset inconsistent (e.g. a resource in
-        two disjoint classes); the problem names ``graph``.
+    :raises InputError: the rules find background and quads inconsistent (e.g. a resource in two
+        disjoint classes); the problems name ``source``.
     """
     import owlrl
     import rdflib
     from pyoxigraph import NamedNode
 
-    dataset = {rdflib_triple(q) for q in dataset_quads}
-    schema = {rdflib_triple(q) for q in ontology}
+    dataset = {rdflib_triple(q) for q in quads}
+    schema = {rdflib_triple(q) for q in background}
     given = dataset | schema
     closure = rdflib.Graph()
     for triple in given:
@@ -64,7 +65,7 @@ def inferred_quads(dataset_quads: Iterable, *, ontology: Iterable, graph: str) -
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
     errors = sorted(str(m) for m in closure.objects(None, owlrl.Namespaces.ERRNS.error))
     if errors:
-        raise InputError([Problem(graph, f"is inconsistent with the ontology (OWL 2 RL): {e}") for e in errors])
+        raise InputError([Problem(source, f"is inconsistent with the ontology (OWL 2 RL): {e}") for e in errors])
 
     def meta(term) -> bool:
         return isinstance(term, rdflib.URIRef) and str(term).startswith(META)
@@ -84,22 +85,6 @@ def inferred_quads(dataset_quads: Iterable, *, ontology: Iterable, graph: str) -
 
     name = NamedNode(graph)
     return [_quad(triple, name) for triple in set(closure) - given if kept(*triple)]
-
-
-def inferred_graphs(datasets: Iterable, *, ontology: Iterable) -> dict[str, list]:
-    """Graph IRI -> inferred quads: the ontology's, and one graph per dataset (``Dataset`` objects).
-
-    :raises InputError: a dataset is inconsistent with the ontology under the OWL 2 RL rules.
-    """
-    from clkg.namespaces import inferred_graph
-    from clkg.progress import progress
-
-    ontology = list(ontology)
-    graphs = {ONTOLOGY_INFERRED_GRAPH: inferred_quads(ontology, ontology=(), graph=ONTOLOGY_INFERRED_GRAPH)}
-    for ds in progress(list(datasets), "inferring", unit="dataset"):
-        graphs[inferred_graph(ds.study_id)] = inferred_quads(ds.quads, ontology=ontology,
-                                                             graph=inferred_graph(ds.study_id))
-    return graphs
 
 
 def rdflib_triple(quad) -> tuple:

@@ -21,3 +21,8 @@ def dataset_graph(study_id: str) -> str:
 def inferred_graph(study_id: str) -> str:
     """IRI of the named graph that holds what the ontology entails about one dataset."""
     return f"{dataset_graph(study_id)}/inferred"
+
+
+def concept_namespace(study_id: str) -> str:
+    """Namespace of a study's own concepts (its codebook); the scheme is ``{namespace}scheme``."""
+    return f"{DATA}{study_id}/concept/"

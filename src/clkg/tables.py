@@ -5,6 +5,8 @@ import io
 import json
 from dataclasses import dataclass
 
+from clkg.text import plural
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
 _DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
@@ -53,8 +55,17 @@ def value(term):
     return term.value
 
 
-def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
-    """Text of a table in one of FORMATS; ``shorten`` turns IRIs into CURIEs for reading."""
+def shortened(table: Table, converter) -> Table:
+    """The table with every IRI value written as a CURIE where a prefix of ``converter`` covers it."""
+    from clkg.prefixes import compress
+
+    def short(v):
+        return compress(v, converter) if isinstance(v, str) and v.startswith(("http://", "https://")) else v
+    return Table(table.columns, [tuple(map(short, row)) for row in table.rows])
+
+
+def render(table: Table, fmt: str) -> str:
+    """Text of a table in one of FORMATS."""
     if fmt == "json":
         return json.dumps(table.records(), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
@@ -63,18 +74,20 @@ def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
         writer.writerow(table.columns)
         writer.writerows(["" if v is None else v for v in row] for row in table.rows)
         return out.getvalue()
-    cells = [["" if v is None else shorten(str(v)) for v in row] for row in table.rows]
+    cells = [["" if v is None else str(v) for v in row] for row in table.rows]
     if fmt == "html":
         from html import escape
         head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
         body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>\n" for row in cells)
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
     if fmt == "latex":
-        spec = "l" + "p{4cm}" * (len(table.columns) - 1)
-        lines = [f"\\begin{{tabular}}{{{spec}}}", "\\hline",
+        spec = "".join(_latex_column(table, i, cells) for i in range(len(table.columns)))
+        env = "tabularx" if "X" in spec else "tabular"
+        width = "{\\linewidth}" if env == "tabularx" else ""
+        lines = [f"\\begin{{{env}}}{width}{{{spec}}}", "\\hline",
                  " & ".join(map(_latex, table.columns)) + " \\\\", "\\hline"]
         lines += [" & ".join(map(_latex, row)) + " \\\\" for row in cells]
-        return "\n".join([*lines, "\\hline", "\\end{tabular}"]) + "\n"
+        return "\n".join([*lines, "\\hline", f"\\end{{{env}}}"]) + "\n"
     if fmt == "md":
         escape = lambda text: text.replace("|", "\\|").replace("\n", " ")
         lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
@@ -83,11 +96,20 @@ def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
     line = lambda row: "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(table.columns), rule, *map(line, cells)]) + f"\n({len(cells)} rows)\n"
+    return "\n".join([line(table.columns), rule, *map(line, cells)]) + f"\n({plural(len(cells), 'row')})\n"
 
 
 _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _latex_column(table: Table, i: int, cells) -> str:
+    """``r`` for numbers, ``l`` for short text, ``X`` (a share of the line) for long text."""
+    values = [row[i] for row in table.rows if row[i] is not None]
+    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "r"
+    longest = max([len(table.columns[i])] + [len(row[i]) for row in cells])
+    return "l" if longest <= 24 else "X"
 
 
 def _latex(text: str) -> str:
