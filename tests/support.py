@@ -1,10 +1,13 @@
 """Helpers the tests share: paths of the seed data, queries, the command line."""
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+import pytest
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +30,27 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 """
+
+
+def under_ci() -> bool:
+    """Whether the tests run under CI (``CI`` set), where nothing a test needs may be missing."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip the test with ``reason`` when what it needs is not ``available``; fail under CI."""
+    if available:
+        return
+    if under_ci():
+        pytest.fail(f"{reason}; under CI this test must run, not be skipped", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_java() -> str:
+    """The java command (HermiT and the OWL API need it)."""
+    java = shutil.which("java")
+    require(java is not None, "Java is not installed (java not on PATH): HermiT and the OWL API need it")
+    return java
 
 
 def select(store, query: str) -> list[dict]:

@@ -8,7 +8,6 @@ except under CI (``CI`` set), where they fail instead.
 """
 
 import collections
-import os
 import re
 import time
 
@@ -16,7 +15,7 @@ import pyoxigraph
 import pytest
 
 import virtuoso
-from support import DATA, HIBBERT, SL, run_clkg
+from support import DATA, HIBBERT, SL, require, run_clkg
 
 GRAPH = "https://w3id.org/clkg/graph/"
 ONTOLOGY = GRAPH + "ontology"
@@ -25,12 +24,8 @@ ONTOLOGY = GRAPH + "ontology"
 # -- the server
 
 def _need_virtuoso():
-    if not virtuoso.installed():
-        reason = ("Virtuoso is not installed: virtuoso-t and isql-vt come with "
-                  "`apt-get install virtuoso-opensource` (.ci/run installs it)")
-        if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"{reason}; under CI these tests must run, not be skipped", pytrace=False)
-        pytest.skip(reason)
+    require(virtuoso.installed(), "Virtuoso is not installed: virtuoso-t and isql-vt come with "
+            "`apt-get install virtuoso-opensource` (.ci/run installs it)")
 
 
 @pytest.fixture(scope="session")
@@ -130,9 +125,6 @@ def _cases():
 # Queries whose answers differ on Virtuoso 7.2.5 for a reason on Virtuoso's side (see the report
 # of the SPARQL store work); the query files are not changed here. Not strict: a rewritten query
 # that agrees shows up as XPASS.
-VIRTUOSO_DIFFERS: dict[str, str] = {}  # query name -> why Virtuoso answers differently (none now)
-
-
 def _separators(text: str) -> list[str]:
     return re.findall(r'separator\s*=\s*"([^"]*)"', text) + [": "]
 
@@ -169,11 +161,9 @@ def _order_keys(text: str, columns: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("name, params", _cases())
-def test_saved_query_answers_match_the_embedded_store(request, name, params, remote, store):
+def test_saved_query_answers_match_the_embedded_store(name, params, remote, store):
     from clkg.saved_queries import run_query
 
-    if name in VIRTUOSO_DIFFERS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DIFFERS[name], strict=False))
     text = _saved_queries()[name].text
     embedded, served = run_query(store, name, params), run_query(remote, name, params)
     if params:
