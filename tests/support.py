@@ -55,9 +55,8 @@ def require_java() -> str:
 
 def select(store, query: str) -> list[dict]:
     """Run a SELECT over the union of all graphs; values as Python strings (None if unbound)."""
-    solutions = store.native.query(PREFIXES + query, use_default_graph_as_union=True)
-    return [{v.value: (s[v].value if s[v] is not None else None) for v in solutions.variables}
-            for s in solutions]
+    columns, rows = store.select(PREFIXES + query)
+    return [{c: (t.value if t is not None else None) for c, t in zip(columns, row)} for row in rows]
 
 
 def run_clkg(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
