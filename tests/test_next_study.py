@@ -246,6 +246,7 @@ def test_python_api_loads_with_the_same_checks(seed_store, tmp_path):
     with clkg.open_store(f"oxigraph:{seed_store}") as store:
         report = clkg.load(FIXTURE, store=store)
         assert report.graphs[f"https://w3id.org/clkg/graph/{STUDY}"] > 0
+        assert report.graphs[f"https://w3id.org/clkg/graph/{STUDY}/inferred"] > 0
         impostor = tmp_path / "impostor"
         shutil.copytree(DATA / HIBBERT, impostor)
         with pytest.raises(InputError, match="does not match the name"):

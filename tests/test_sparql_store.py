@@ -88,13 +88,11 @@ def source():
     """{graph: quads} as clkg writes them (the embedded store is no reference for literals: it
     stores "60"^^xsd:nonNegativeInteger as "60"^^xsd:integer)."""
     from clkg.loaders import read_dataset
-    from clkg.pipeline import dataset_graph_quads, shipped_graphs
+    from clkg.pipeline import dataset_graphs, shipped_graphs
     from clkg.vocabulary import prefixes
 
     graphs = shipped_graphs()
-    for study in (SL, HIBBERT):
-        dataset = read_dataset(DATA / study, prefixes=prefixes())
-        graphs[dataset.graph] = dataset_graph_quads(dataset)
+    graphs.update(dataset_graphs([read_dataset(DATA / study, prefixes=prefixes()) for study in (SL, HIBBERT)]))
     return graphs
 
 

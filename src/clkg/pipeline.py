@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clkg.errors import InputError, Invalid, Problem
-from clkg.namespaces import GRAPH, ONTOLOGY_GRAPH
+from clkg.namespaces import GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_INFERRED_GRAPH, inferred_graph
 
 #: What a study_id may be: the name of its graph (https://w3id.org/clkg/graph/{study_id}).
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -64,19 +64,21 @@ def source_iri(path: str | Path) -> str:
 
 
 def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambda line: None) -> LoadReport:
-    """Read, check and validate datasets, then write them, with the shipped ontology and
-    alignments (when the store lacks them or holds another version), in one transaction.
+    """Read, check and validate datasets, then write them and what the ontology entails about
+    them (:func:`dataset_inferred_quads`), with the shipped ontology and alignments (when the
+    store lacks them or holds another version), in one transaction.
 
     :param replace: replace a study that the store holds from another source.
     :param reason: also check the whole with HermiT (needs Java).
-    :raises InputError: an input cannot be read, or its identity clashes.
+    :raises InputError: an input cannot be read, its identity clashes, or it is inconsistent
+        with the ontology.
     :raises Invalid: a dataset does not conform to the shapes.
     :raises StoreError: the store cannot be read or written.
     """
     from clkg.loaders import read_datasets
     from clkg.prefixes import converter, store_prefixes
     from clkg.progress import progress
-    from clkg.validation import concept_index, concept_quads, validate
+    from clkg.validation import concept_index, validate
     from clkg.vocabulary import ontology_quads
 
     started = time.perf_counter()
@@ -84,20 +86,20 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     datasets = read_datasets(paths, prefixes=converter(store_prefixes(store)))
     sources = recorded_sources(store)
     check_identities(datasets, sources, replace=replace)
-    replacing = {ds.graph for ds in datasets}
+    replacing = {g for ds in datasets for g in (ds.graph, inferred_graph(ds.study_id))}
     index = [q for q in concept_index(store) if q.graph_name.value not in replacing]
     report = LoadReport(datasets=datasets)
-    for ds in progress(datasets, "validating", unit="dataset"):
-        others = [q for other in datasets if other is not ds for q in concept_quads(other.quads)]
-        report.validations.append(validate(ds, context=index + others))
+    for ds, context in progress(list(zip(datasets, contexts(datasets, index))), "validating", unit="dataset"):
+        report.validations.append(validate(ds, context=context))
     if not all(v.conforms for v in report.validations):
         raise Invalid([v for v in report.validations if not v.conforms])
     if reason:
         report.consistency = _consistency([*ontology_quads(), *index, *(q for ds in datasets for q in ds.quads)],
                                           where=", ".join(map(str, paths)), log=log)
+    log("inferring what the ontology entails (OWL 2 RL) …")
     # the shipped ontology and alignments, when the store lacks them or holds another version
     graphs = shipped_graphs() if recorded_digest(store) != shipped_digest() else {}
-    graphs.update({ds.graph: dataset_graph_quads(ds) for ds in datasets})
+    graphs.update(dataset_graphs(datasets, index=index))
     log(f"writing {sum(map(len, graphs.values())):,} triples to {len(graphs)} graphs …")
     store.replace_graphs(graphs)
     report.graphs = {g: len(q) for g, q in graphs.items()}
@@ -139,15 +141,50 @@ def recorded_digest(store) -> str | None:
 
 
 def shipped_graphs() -> dict[str, list]:
-    """{graph: quads} of the shipped ontology (with its fingerprint) and alignments, as a load writes them."""
+    """{graph: quads} of the shipped ontology (with its fingerprint), what it entails about its
+    own individuals (the framework concepts) and the alignments, as a load writes them.
+
+    :raises InputError: the OWL 2 RL rules find the ontology inconsistent (a broken installation).
+    """
     from pyoxigraph import Literal, NamedNode, Quad
 
     from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
+    from clkg.inference import inferred_quads
+    from clkg.resources import shipped_folder
     from clkg.vocabulary import ontology_quads
 
     graph = NamedNode(ONTOLOGY_GRAPH)
     stamp = Quad(graph, NamedNode(HAS_VERSION), Literal(shipped_digest()), graph)
-    return {ONTOLOGY_GRAPH: [*ontology_quads(), stamp], ALIGNMENTS_GRAPH: list(alignment_quads())}
+    entailed = inferred_quads(ontology_quads(), background=(), graph=ONTOLOGY_INFERRED_GRAPH,
+                              source=str(shipped_folder("ontology")))
+    return {ONTOLOGY_GRAPH: [*ontology_quads(), stamp], ONTOLOGY_INFERRED_GRAPH: entailed,
+            ALIGNMENTS_GRAPH: list(alignment_quads())}
+
+
+def contexts(datasets, index=()) -> list[list]:
+    """What each dataset is read with (validated and reasoned over): the concepts of the store's
+    other studies (``index``, as :func:`clkg.validation.concept_index` gives them) and of the other
+    datasets loaded with it."""
+    from clkg.validation import concept_quads
+
+    return [[*index, *(q for other in datasets if other is not ds for q in concept_quads(other.quads))]
+            for ds in datasets]
+
+
+def dataset_graphs(datasets, *, index=()) -> dict[str, list]:
+    """{graph: quads} of each dataset (:func:`dataset_graph_quads`) and of what the ontology
+    entails about it (:func:`dataset_inferred_quads`), as a load writes them.
+
+    :param index: the concepts of the store's other studies (:func:`clkg.validation.concept_index`).
+    :raises InputError: a dataset is inconsistent with the ontology (OWL 2 RL).
+    """
+    from clkg.progress import progress
+
+    graphs = {}
+    for ds, context in progress(list(zip(datasets, contexts(datasets, index))), "inferring", unit="dataset"):
+        graphs[ds.graph] = dataset_graph_quads(ds)
+        graphs[inferred_graph(ds.study_id)] = dataset_inferred_quads(ds, context=context)
+    return graphs
 
 
 def dataset_graph_quads(dataset) -> list:
@@ -156,6 +193,21 @@ def dataset_graph_quads(dataset) -> list:
 
     graph = NamedNode(dataset.graph)
     return [*dataset.quads, Quad(graph, NamedNode(PROV_DERIVED), NamedNode(source_iri(dataset.source)), graph)]
+
+
+def dataset_inferred_quads(dataset, *, context=()) -> list:
+    """What the ontology entails about a dataset's own resources, as a load writes it to
+    ``…/graph/{study_id}/inferred`` (OWL 2 RL, :func:`clkg.inference.inferred_quads`).
+
+    :param context: quads of the concepts the dataset is read with (the other studies'), as
+        validation gets them.
+    :raises InputError: the dataset is inconsistent with the ontology (OWL 2 RL).
+    """
+    from clkg.inference import inferred_quads
+    from clkg.vocabulary import ontology_quads
+
+    return inferred_quads(dataset.quads, background=[*ontology_quads(), *context],
+                          graph=inferred_graph(dataset.study_id), source=str(dataset.source))
 
 
 def recorded_sources(store) -> dict[str, str]:
