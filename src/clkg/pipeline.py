@@ -204,9 +204,11 @@ def dataset_inferred_quads(dataset, *, context=()) -> list:
     :raises InputError: the dataset is inconsistent with the ontology (OWL 2 RL).
     """
     from clkg.inference import inferred_quads
+    from clkg.validation import relevant_context
     from clkg.vocabulary import ontology_quads
 
-    return inferred_quads(dataset.quads, background=[*ontology_quads(), *context],
+    # the concepts the dataset names, not all the store's: the cost stays that of one study
+    return inferred_quads(dataset.quads, background=[*ontology_quads(), *relevant_context(list(context), dataset)],
                           graph=inferred_graph(dataset.study_id), source=str(dataset.source))
 
 

@@ -120,7 +120,7 @@ def validate(dataset, *, context=()) -> Report:
     from clkg.vocabulary import ontology_quads
 
     context = list(context)
-    data = _graph(_ParsedQueryGraph(), dataset.quads, _relevant(context, dataset), ontology_quads())
+    data = _graph(_ParsedQueryGraph(), dataset.quads, relevant_context(context, dataset), ontology_quads())
     # inplace: the graph is this call's own, so pyshacl need not copy it (and keeps its query cache)
     _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", inplace=True,
                                         advanced=True, allow_warnings=True)
@@ -136,8 +136,8 @@ def validate(dataset, *, context=()) -> Report:
     return Report(dataset.source, sorted(found, key=_order))
 
 
-def _relevant(context: list, dataset) -> list:
-    """Of the context, what the shapes need to judge ``dataset``: every concept scheme, and the
+def relevant_context(context: list, dataset) -> list:
+    """Of the context, what the shapes (and the reasoner) need for ``dataset``: every concept scheme, and the
     concepts the dataset names (in its records, broader cells and alignments). So the shapes cost
     the same whatever the store holds; the hints (near duplicates, "did you mean") read the
     whole context, in Python."""
