@@ -32,6 +32,7 @@ class Dataset:
     records: dict[str, int] = field(default_factory=dict)
     cells: int = 0
     origins: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # row IRI -> (table, file, row)
+    ignored: list[str] = field(default_factory=list)  # entries of the folder (sheets) that are no table
 
 
 def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, str]) -> Dataset:

@@ -1,0 +1,281 @@
+"""Checks on what a user hands clkg, made before any parser sees it.
+
+A dataset may name only regular files (no FIFO, device or socket; a symbolic link only to a
+regular file), each within size limits; zip archives (.xlsx) within an unpacked size; XML
+inside them or on its own without DOCTYPE or entity declarations (a kilobyte of entities can
+expand to gigabytes). Every limit is a field of :class:`Limits` and an environment variable
+(``CLKG_MAX_FILE_MB`` …), and the message of a limit met names both.
+"""
+
+import errno
+import io
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from clkg.errors import InputError, Problem, UsageError
+from clkg.text import plural, shown
+
+_UNITS = {"file_mb": "MB", "unpacked_mb": "MB", "rows": "rows", "columns": "columns",
+          "cell_chars": "characters"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on one dataset's input; each can be raised with ``CLKG_MAX_<FIELD>`` or a keyword."""
+
+    file_mb: float = 32.0  # size of one file (a CSV table, a workbook, an RDF file)
+    unpacked_mb: float = 128.0  # unpacked size of a workbook (the sum of its zip members)
+    rows: int = 200_000  # records of one table, without the header
+    columns: int = 1_000  # cells of one record
+    cell_chars: int = 100_000  # characters of one cell
+
+    @classmethod
+    def from_env(cls, environ=os.environ, **overrides) -> "Limits":
+        """The defaults, replaced by ``CLKG_MAX_…`` variables, replaced by ``overrides``.
+
+        :raises UsageError: when a variable is not a positive number.
+        """
+        values = {}
+        for f in fields(cls):
+            text = environ.get(env_name(f.name))
+            if text is None:
+                continue
+            try:
+                values[f.name] = type(f.default)(text)
+            except ValueError:
+                values[f.name] = None
+            if values[f.name] is None or not 0 < values[f.name] < float("inf"):
+                raise UsageError(f"{env_name(f.name)} must be a positive number, not {shown(text)!r}")
+        return replace(cls(**values), **overrides)
+
+    def bytes(self, name: str) -> int:
+        return int(getattr(self, name) * 1024 * 1024)
+
+    def over(self, name: str, found: str) -> str:
+        """A message: what was found, the limit it passes and how to raise it."""
+        value = getattr(self, name)
+        return (f"{found}: the limit is {value:,g} {_UNITS[name]} (to raise it, set {env_name(name)}, "
+                f"or pass limits=Limits({name}=…))")
+
+
+def env_name(field_name: str) -> str:
+    return "CLKG_MAX_" + field_name.upper()
+
+
+# ---- files and folders -------------------------------------------------------------------------
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def kind(mode: int) -> str:
+    """What a file of this mode is, in words ("a regular file", "a named pipe (FIFO)" …)."""
+    return next((name for test, name in _KINDS if test(mode)), "a regular file" if stat.S_ISREG(mode)
+                else "not a regular file")
+
+
+def stat_path(path: Path) -> os.stat_result:
+    """The status of ``path`` (following symbolic links).
+
+    :raises InputError: when it does not exist, is a symbolic link loop or cannot be reached.
+    """
+    try:
+        return os.stat(path)
+    except OSError as err:
+        raise InputError([Problem(str(path), _why(path, err))]) from None
+
+
+def _why(path: Path, err: OSError) -> str:
+    """What an error of the operating system means for a path given by a user."""
+    if err.errno == errno.ELOOP:
+        return "is a symbolic link loop (following its links leads back to it): point it at a file"
+    if err.errno == errno.ENOENT and os.path.islink(path):
+        return f"is a symbolic link to {shown(os.readlink(path))!r}, which does not exist"
+    if err.errno == errno.ENOENT:
+        return "does not exist"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied"
+    if err.errno == errno.ENOTDIR:
+        return "does not exist (a part of its path is a file, not a folder)"
+    return f"cannot be read: {shown(err.strerror or str(err))}"
+
+
+def not_regular(path: Path, mode: int) -> str:
+    """The message for a path that is no regular file (through a symbolic link or not)."""
+    link = f"is a symbolic link to {shown(os.readlink(path))!r}, which " if os.path.islink(path) else ""
+    return f"{link}is {kind(mode)}, not a regular file: clkg reads only regular files"
+
+
+def read_file(path: Path, limits: Limits) -> bytes:
+    """The bytes of a regular file within ``limits.file_mb``, read without blocking.
+
+    :raises InputError: for a FIFO, device, socket or folder, a file over the limit, a missing or
+        unreadable file.
+    """
+    def refuse(message: str):
+        return InputError([Problem(str(path), message)])
+
+    info = stat_path(path)
+    if not stat.S_ISREG(info.st_mode):  # checked before opening: opening a FIFO or a tape has effects
+        raise refuse(not_regular(path, info.st_mode))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as err:
+        raise refuse(_why(path, err)) from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)  # the file opened, which may have been swapped since the first check
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(not_regular(path, info.st_mode))
+        cap = limits.bytes("file_mb")
+        if info.st_size > cap:
+            raise refuse(limits.over("file_mb", f"is {info.st_size / 2**20:,.1f} MB"))
+        try:
+            data = file.read(cap + 1)
+        except OSError as err:
+            raise refuse(_why(path, err)) from None
+    if len(data) > cap:  # a file that grew while read, or one that says it is empty (/proc)
+        raise refuse(limits.over("file_mb", "is too large"))
+    return data
+
+
+def list_folder(folder: Path) -> list[os.DirEntry]:
+    """The entries of a folder, sorted by name.
+
+    :raises InputError: when the folder cannot be listed (permission denied …).
+    """
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError as err:
+        raise InputError([Problem(str(folder), _why(folder, err))]) from None
+
+
+# ---- XML and zip archives ----------------------------------------------------------------------
+
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_OVERLAP = 16  # bytes kept between chunks, so that a match across two chunks is found
+_CHUNK = 1 << 20
+
+
+def _utf8(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks as UTF-8: XML that starts as UTF-16 or UTF-32 (a byte-order mark or NULs around
+    the first '<') is decoded, so that a declaration in it is seen too."""
+    import codecs
+
+    chunks = iter(chunks)
+    first = next(chunks, b"")
+    encoding = None
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+                      (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+                      (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if first.startswith(bom):
+            encoding = name
+            break
+    if encoding is None:
+        yield first
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    for chunk in (first, *chunks):
+        yield decoder.decode(chunk).encode("utf-8", "replace")
+
+
+def declares_entities(chunks: Iterable[bytes]) -> bool:
+    """Whether XML given as byte chunks holds a DOCTYPE or ENTITY declaration."""
+    tail = b""
+    for chunk in _utf8(chunks):
+        data = tail + chunk
+        if _DECLARATION.search(data):
+            return True
+        tail = data[-_OVERLAP:]
+    return False
+
+
+DECLARATION_REFUSED = ("declares a DOCTYPE or entities (<!DOCTYPE, <!ENTITY), which clkg refuses: "
+                       "entities can expand a small file to gigabytes")
+
+
+def open_zip(path: Path, data: bytes, limits: Limits, *, find: re.Pattern | None = None,
+             what: str = "a zip archive") -> tuple[zipfile.ZipFile, set[str]]:
+    """The zip archive in ``data``, checked: its unpacked size within ``limits.unpacked_mb``, no
+    member declaring XML entities; and the members in which ``find`` matches.
+
+    :raises InputError: for something that is not a zip archive, is damaged, encrypted, too
+        large unpacked or holds a DOCTYPE.
+    """
+    def refuse(message: str):
+        return InputError([Problem(str(path), message)])
+
+    damage = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
+              EOFError, ValueError)  # what zipfile raises for a damaged, encrypted or odd archive
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except damage as err:
+        raise refuse(f"cannot be read as {what}: it is not a zip archive ({shown(str(err))})") from None
+    members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)  # zipfile never unpacks more than a member declares
+    if unpacked > limits.bytes("unpacked_mb"):
+        raise refuse(limits.over("unpacked_mb", f"unpacks to {unpacked / 2**20:,.1f} MB "
+                                 f"({plural(len(members), 'member')})"))
+    found = set()
+    for member in members:
+        if member.is_dir():
+            continue
+        try:
+            with archive.open(member) as stream:
+                declared = declares_entities(_read_chunks(stream, find, member.filename, found))
+        except damage as err:
+            raise refuse(f"cannot be read as {what}: member {shown(member.filename)!r} is damaged or "
+                         f"encrypted ({shown(str(err))})") from None
+        if declared:
+            raise refuse(f"member {shown(member.filename)!r} {DECLARATION_REFUSED}")
+    return archive, found
+
+
+def _read_chunks(stream, find, name: str, found: set[str]) -> Iterator[bytes]:
+    """A member's bytes in chunks; notes ``name`` in ``found`` when ``find`` matches in them."""
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        if find is not None and name not in found and find.search(tail + chunk):
+            found.add(name)
+        tail = chunk[-_OVERLAP:]
+        yield chunk
+
+
+# ---- messages ----------------------------------------------------------------------------------
+
+_VALUE = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def condense(problems: list[Problem], *, keep: int = 3) -> list[Problem]:
+    """The problems, each kind (file and message, quoted values aside) reported at most ``keep``
+    times, then once more with the count and the first places of the rest."""
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.file, _VALUE.sub("…", problem.message)), []).append(problem)
+    kept, seen = [], {}
+    for problem in problems:
+        key = (problem.file, _VALUE.sub("…", problem.message))
+        group, position = groups[key], seen.get(key, 0)
+        seen[key] = position + 1
+        if position < keep:
+            kept.append(problem)
+        elif position == keep:
+            rest = group[keep:]
+            places = ", ".join(_place(p) for p in rest[:5]) + (", …" if len(rest) > 5 else "")
+            kept.append(Problem(problem.file, f"and {plural(len(rest), 'more problem')} of the kind "
+                                f"above: {places}"))
+    return kept
+
+
+def _place(problem: Problem) -> str:
+    where = [f"row {problem.row:,}" if problem.row is not None else "",
+             f"column {shown(problem.column)!r}" if problem.column is not None else ""]
+    return " ".join(filter(None, where)) or "the file"
