@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -89,6 +90,8 @@ def stat_path(path: Path) -> os.stat_result:
         return os.stat(path)
     except OSError as err:
         raise InputError([Problem(str(path), _why(path, err))]) from None
+    except ValueError:  # a NUL in the path
+        raise InputError([Problem(str(path), "is not a valid path (it holds a NUL character)")]) from None
 
 
 def _why(path: Path, err: OSError) -> str:
@@ -213,8 +216,8 @@ def open_zip(path: Path, data: bytes, limits: Limits, *, find: re.Pattern | None
     def refuse(message: str):
         return InputError([Problem(str(path), message)])
 
-    damage = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
-              EOFError, ValueError)  # what zipfile raises for a damaged, encrypted or odd archive
+    damage = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError,
+              OSError, EOFError, ValueError)  # what zipfile raises for a damaged, encrypted or odd archive
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except damage as err:
@@ -254,9 +257,10 @@ def _read_chunks(stream, find, name: str, found: set[str]) -> Iterator[bytes]:
 _VALUE = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
-def condense(problems: list[Problem], *, keep: int = 3) -> list[Problem]:
+def condense(problems: list[Problem], *, keep: int = 3, limit: int = 1000) -> list[Problem]:
     """The problems, each kind (file and message, quoted values aside) reported at most ``keep``
-    times, then once more with the count and the first places of the rest."""
+    times, then once more with the count and the first places of the rest; each message shown
+    safe for a terminal and cut to ``limit`` characters (a value echoed whole cannot flood it)."""
     groups: dict[tuple[str, str], list[Problem]] = {}
     for problem in problems:
         groups.setdefault((problem.file, _VALUE.sub("…", problem.message)), []).append(problem)
@@ -266,7 +270,7 @@ def condense(problems: list[Problem], *, keep: int = 3) -> list[Problem]:
         group, position = groups[key], seen.get(key, 0)
         seen[key] = position + 1
         if position < keep:
-            kept.append(problem)
+            kept.append(replace(problem, message=shown(problem.message, limit=limit)))
         elif position == keep:
             rest = group[keep:]
             places = ", ".join(_place(p) for p in rest[:5]) + (", …" if len(rest) > 5 else "")

@@ -25,6 +25,8 @@ IDENTIFIER = "http://purl.org/dc/terms/identifier"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SCHEMES = "https://w3id.org/clkg/scheme/"
+OWL = "http://www.w3.org/2002/07/owl#"
+IDENTITY = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty"}
 SHOWN = 5  # statements shown of each kind refused; the rest are counted
 
 
@@ -106,18 +108,24 @@ def _quiet(logger: str):
 
 
 def _foreign(path: Path, triples: list, own: str, show) -> list[Problem]:
-    """Problems for statements whose subject is neither a blank node nor in the namespace ``own``."""
-    from pyoxigraph import BlankNode
+    """Problems for statements whose subject is neither a blank node nor in the namespace ``own``,
+    and for those that make a resource of the study the same as one outside it (owl:sameAs …),
+    which would say of that one all that is said of this one."""
+    from pyoxigraph import NamedNode
+
+    def foreign(term) -> bool:
+        return isinstance(term, NamedNode) and not term.value.startswith(own)
 
     kinds: dict[str, list] = {}
     for triple in triples:
-        subject = triple[0]
-        if isinstance(subject, BlankNode) or subject.value.startswith(own):
-            continue
-        kinds.setdefault(_about(subject.value), []).append(triple)
+        subject, predicate, obj = triple
+        if foreign(subject):
+            kinds.setdefault(f"not {_about(subject.value)}", []).append(triple)
+        elif predicate.value in IDENTITY and foreign(obj):
+            kinds.setdefault(f"and may not make them the same as {_about(obj.value)}", []).append(triple)
     return [problem for about, found in kinds.items() for problem in _shown(
         path, found, f"may describe only its own study (resources under <{shown(own)}>) and blank "
-        f"nodes, not {about}", show)]
+        f"nodes, {about}", show)]
 
 
 def _about(iri: str) -> str:

@@ -5,10 +5,12 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 from clkg.errors import InputError, Problem
 from clkg.text import shown
@@ -22,7 +24,7 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula element, <f> or <
 #: What openpyxl raises for a workbook whose parts are malformed (bad XML, a shared string that
 #: does not exist, a date out of range …), once the archive itself has been checked.
 _MALFORMED = (SyntaxError, KeyError, IndexError, ValueError, TypeError, AttributeError, OverflowError,
-              OSError, zipfile.BadZipFile)
+              OSError, zipfile.BadZipFile, zlib.error)
 
 
 def read_workbook(path: Path, *, limits: Limits) -> tuple[list[RawTable], list[str]]:
@@ -164,7 +166,7 @@ def _table(path: Path, name: str, label: str, records: list[list[str]]) -> RawTa
         while len(cells) > len(header) and not cells[-1]:
             cells = cells[:-1]
         rows.append((number, cells))
-    return RawTable(name, label, f"{path.name}/{name}", header, rows)
+    return RawTable(name, label, f"{quote(path.name, safe='')}/{quote(name, safe='')}", header, rows)
 
 
 def _text(value) -> str:
