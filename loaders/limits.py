@@ -60,7 +60,8 @@ class Limits:
     def over(self, name: str, found: str) -> str:
         """A message: what was found, the limit it passes and how to raise it."""
         value = getattr(self, name)
-        return (f"{found}: the limit is {value:,g} {_UNITS[name]} (to raise it, set {env_name(name)}, "
+        value = f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
+        return (f"{found}: the limit is {value} {_UNITS[name]} (to raise it, set {env_name(name)}, "
                 f"or pass limits=Limits({name}=…))")
 
 
