@@ -263,14 +263,15 @@ def _rename(table: str, name: str):
     return generate
 
 
-def _rdf(root, extra: str = "") -> Path:
-    """_minimal as one Turtle file, as clkg reads it (so the same triples), then ``extra``."""
+def _rdf(root, extra: str = "", *, without: str | None = None) -> Path:
+    """_minimal as one Turtle file, as clkg reads it (so the same triples) but those of the
+    predicate ``without``, then ``extra``."""
     from pyoxigraph import RdfFormat, serialize
 
     from clkg.loaders import read_dataset
     from clkg.vocabulary import prefixes
 
-    triples = [q.triple for q in read_dataset(MINIMAL, prefixes=prefixes()).quads]
+    triples = [q.triple for q in read_dataset(MINIMAL, prefixes=prefixes()).quads if q.predicate.value != without]
     root.mkdir()
     out = root / "dataset.ttl"
     out.write_bytes(serialize(triples, format=RdfFormat.TURTLE, prefixes=prefixes()) + extra.encode())
@@ -329,6 +330,7 @@ GENERATORS = {
     "rdf-ill-typed-literal": lambda root: _rdf(root, "<https://w3id.org/clkg/data/minimal/case/metal-a> "
                                                "<https://w3id.org/clkg/ontology#founded> "
                                                '"20x8"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'),
+    "rdf-membership-without-member": lambda root: _rdf(root, without="http://www.w3.org/ns/org#member"),
     "rdf-invalid-iri": lambda root: _rdf(root, f"{STUDY_IRI} <http://purl.org/dc/terms/relation> <http://a b> .\n"),
 }
 
