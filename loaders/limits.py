@@ -51,7 +51,7 @@ class Limits:
             except ValueError:
                 values[f.name] = None
             if values[f.name] is None or not 0 < values[f.name] < float("inf"):
-                raise UsageError(f"{env_name(f.name)} must be a positive number, not {shown(text)!r}")
+                raise UsageError(f"{env_name(f.name)} must be a positive number, not '{shown(text)}'")
         return replace(cls(**values), **overrides)
 
     def bytes(self, name: str) -> int:
@@ -77,9 +77,8 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
 
 
 def kind(mode: int) -> str:
-    """What a file of this mode is, in words ("a regular file", "a named pipe (FIFO)" …)."""
-    return next((name for test, name in _KINDS if test(mode)), "a regular file" if stat.S_ISREG(mode)
-                else "not a regular file")
+    """What a file that is no regular file is, in words ("a named pipe (FIFO)" …)."""
+    return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
 def stat_path(path: Path) -> os.stat_result:
@@ -100,7 +99,7 @@ def _why(path: Path, err: OSError) -> str:
     if err.errno == errno.ELOOP:
         return "is a symbolic link loop (following its links leads back to it): point it at a file"
     if err.errno == errno.ENOENT and os.path.islink(path):
-        return f"is a symbolic link to {shown(os.readlink(path))!r}, which does not exist"
+        return f"is a symbolic link to '{shown(os.readlink(path))}', which does not exist"
     if err.errno == errno.ENOENT:
         return "does not exist"
     if err.errno in (errno.EACCES, errno.EPERM):
@@ -112,7 +111,7 @@ def _why(path: Path, err: OSError) -> str:
 
 def not_regular(path: Path, mode: int) -> str:
     """The message for a path that is no regular file (through a symbolic link or not)."""
-    link = f"is a symbolic link to {shown(os.readlink(path))!r}, which " if os.path.islink(path) else ""
+    link = f"is a symbolic link to '{shown(os.readlink(path))}', which " if os.path.islink(path) else ""
     return f"{link}is {kind(mode)}, not a regular file: clkg reads only regular files"
 
 
@@ -236,10 +235,10 @@ def open_zip(path: Path, data: bytes, limits: Limits, *, find: re.Pattern | None
             with archive.open(member) as stream:
                 declared = declares_entities(_read_chunks(stream, find, member.filename, found))
         except damage as err:
-            raise refuse(f"cannot be read as {what}: member {shown(member.filename)!r} is damaged or "
+            raise refuse(f"cannot be read as {what}: member '{shown(member.filename)}' is damaged or "
                          f"encrypted ({shown(str(err))})") from None
         if declared:
-            raise refuse(f"member {shown(member.filename)!r} {DECLARATION_REFUSED}")
+            raise refuse(f"member '{shown(member.filename)}' {DECLARATION_REFUSED}")
     return archive, found
 
 
@@ -282,5 +281,5 @@ def condense(problems: list[Problem], *, keep: int = 3, limit: int = 1000) -> li
 
 def _place(problem: Problem) -> str:
     where = [f"row {problem.row:,}" if problem.row is not None else "",
-             f"column {shown(problem.column)!r}" if problem.column is not None else ""]
+             f"column '{shown(problem.column)}'" if problem.column is not None else ""]
     return " ".join(filter(None, where)) or "the file"
