@@ -1,20 +1,15 @@
-"""Checks on what a user hands clkg, made before any parser sees it.
+"""Limits on what a user hands clkg, and the checks of files made before any parser sees them.
 
 A dataset may name only regular files (no FIFO, device or socket; a symbolic link only to a
-regular file), each within size limits; zip archives (.xlsx) within an unpacked size; XML
-inside them or on its own without DOCTYPE or entity declarations (a kilobyte of entities can
-expand to gigabytes). Every limit is a field of :class:`Limits` and an environment variable
-(``CLKG_MAX_FILE_MB`` …), and the message of a limit met names both.
+regular file), each within a size limit. Every limit is a field of :class:`Limits` and an
+environment variable (``CLKG_MAX_FILE_MB`` …), and the message of a limit met names both.
+Problems are condensed for messages: the same kind reported a few times, then counted.
 """
 
 import errno
-import io
 import os
 import re
 import stat
-import zipfile
-import zlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -22,7 +17,7 @@ from clkg.errors import InputError, Problem, UsageError
 from clkg.text import plural, shown
 
 _UNITS = {"file_mb": "MB", "unpacked_mb": "MB", "rows": "rows", "columns": "columns",
-          "cell_chars": "characters"}
+          "cell_chars": "characters", "nesting": "levels"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +29,7 @@ class Limits:
     rows: int = 200_000  # records of one table, without the header
     columns: int = 1_000  # cells of one record
     cell_chars: int = 100_000  # characters of one cell
+    nesting: int = 100  # levels of elements (RDF/XML) or of objects and arrays (JSON-LD)
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Limits":
@@ -157,99 +153,6 @@ def list_folder(folder: Path) -> list[os.DirEntry]:
             return sorted(entries, key=lambda e: e.name)
     except OSError as err:
         raise InputError([Problem(str(folder), _why(folder, err))]) from None
-
-
-# ---- XML and zip archives ----------------------------------------------------------------------
-
-_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_OVERLAP = 16  # bytes kept between chunks, so that a match across two chunks is found
-_CHUNK = 1 << 20
-
-
-def _utf8(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The chunks as UTF-8: XML that starts as UTF-16 or UTF-32 (a byte-order mark or NULs around
-    the first '<') is decoded, so that a declaration in it is seen too."""
-    import codecs
-
-    chunks = iter(chunks)
-    first = next(chunks, b"")
-    encoding = None
-    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-                      (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
-                      (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
-        if first.startswith(bom):
-            encoding = name
-            break
-    if encoding is None:
-        yield first
-        yield from chunks
-        return
-    decoder = codecs.getincrementaldecoder(encoding)("replace")
-    for chunk in (first, *chunks):
-        yield decoder.decode(chunk).encode("utf-8", "replace")
-
-
-def declares_entities(chunks: Iterable[bytes]) -> bool:
-    """Whether XML given as byte chunks holds a DOCTYPE or ENTITY declaration."""
-    tail = b""
-    for chunk in _utf8(chunks):
-        data = tail + chunk
-        if _DECLARATION.search(data):
-            return True
-        tail = data[-_OVERLAP:]
-    return False
-
-
-DECLARATION_REFUSED = ("declares a DOCTYPE or entities (<!DOCTYPE, <!ENTITY), which clkg refuses: "
-                       "entities can expand a small file to gigabytes")
-
-
-def open_zip(path: Path, data: bytes, limits: Limits, *, find: re.Pattern | None = None,
-             what: str = "a zip archive") -> tuple[zipfile.ZipFile, set[str]]:
-    """The zip archive in ``data``, checked: its unpacked size within ``limits.unpacked_mb``, no
-    member declaring XML entities; and the members in which ``find`` matches.
-
-    :raises InputError: for something that is not a zip archive, is damaged, encrypted, too
-        large unpacked or holds a DOCTYPE.
-    """
-    def refuse(message: str):
-        return InputError([Problem(str(path), message)])
-
-    damage = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError,
-              OSError, EOFError, ValueError)  # what zipfile raises for a damaged, encrypted or odd archive
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except damage as err:
-        raise refuse(f"cannot be read as {what}: it is not a zip archive ({shown(str(err))})") from None
-    members = archive.infolist()
-    unpacked = sum(m.file_size for m in members)  # zipfile never unpacks more than a member declares
-    if unpacked > limits.bytes("unpacked_mb"):
-        raise refuse(limits.over("unpacked_mb", f"unpacks to {unpacked / 2**20:,.1f} MB "
-                                 f"({plural(len(members), 'member')})"))
-    found = set()
-    for member in members:
-        if member.is_dir():
-            continue
-        try:
-            with archive.open(member) as stream:
-                declared = declares_entities(_read_chunks(stream, find, member.filename, found))
-        except damage as err:
-            raise refuse(f"cannot be read as {what}: member '{shown(member.filename)}' is damaged or "
-                         f"encrypted ({shown(str(err))})") from None
-        if declared:
-            raise refuse(f"member '{shown(member.filename)}' {DECLARATION_REFUSED}")
-    return archive, found
-
-
-def _read_chunks(stream, find, name: str, found: set[str]) -> Iterator[bytes]:
-    """A member's bytes in chunks; notes ``name`` in ``found`` when ``find`` matches in them."""
-    tail = b""
-    while chunk := stream.read(_CHUNK):
-        if find is not None and name not in found and find.search(tail + chunk):
-            found.add(name)
-        tail = chunk[-_OVERLAP:]
-        yield chunk
 
 
 # ---- messages ----------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from clkg.namespaces import CLKG, DATA, dataset_base, dataset_graph
 from clkg.text import plural, shown
 
 from .dataset import Dataset
-from .limits import DECLARATION_REFUSED, Limits, declares_entities, read_file
+from .limits import Limits, read_file
+from .markup import check_json, check_xml
 
 FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
            ".rdf": "RDF_XML", ".owl": "RDF_XML", ".jsonld": "JSON_LD"}
@@ -33,16 +34,19 @@ SHOWN = 5  # statements shown of each kind refused; the rest are counted
 def read_rdf_file(path: Path, *, limits: Limits, prefixes: dict[str, str]) -> Dataset:
     """All triples of the file (named graphs merged) as one dataset, named by its study's identifier.
 
-    :raises InputError: for a file that cannot be read or parsed, passes ``limits.file_mb``, is
-        RDF/XML with a DOCTYPE, describes anything but its own study's resources, holds RDF-star
-        triple terms or ill-typed literals, or describes no single clkg:Study.
+    :raises InputError: for a file that cannot be read or parsed, passes ``limits.file_mb`` or
+        ``limits.nesting``, is RDF/XML with a DOCTYPE, describes anything but its own study's
+        resources, holds RDF-star triple terms or ill-typed literals, or describes no single
+        clkg:Study.
     """
     from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
     data = read_file(path, limits)
     fmt = FORMATS[path.suffix.lower()]
-    if fmt == "RDF_XML" and declares_entities([data]):
-        raise InputError([Problem(str(path), DECLARATION_REFUSED)])
+    if fmt == "RDF_XML":
+        check_xml(path, data, limits)
+    elif fmt == "JSON_LD":
+        check_json(path, data, limits)
     try:
         triples = [q.triple for q in parse(data, format=getattr(RdfFormat, fmt))]
     except (SyntaxError, ValueError) as err:

@@ -17,7 +17,8 @@ from clkg.text import shown
 
 from .casedata import EXACT_INTEGER
 from .dataset import RawTable
-from .limits import Limits, open_zip, read_file
+from .limits import Limits, read_file
+from .markup import open_zip
 
 GUIDE_SHEETS = {"readme", "guide"}
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula element, <f> or <x:f …>

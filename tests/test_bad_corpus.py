@@ -278,6 +278,17 @@ def _rdf(root, extra: str = "", *, without: str | None = None) -> Path:
     return out
 
 
+def _written(name: str, text: str):
+    """A generator: one file ``name`` holding ``text``."""
+    def generate(root):
+        root.mkdir()
+        (root / name).write_text(text, encoding="utf-8")
+        return root / name
+    return generate
+
+
+DEPTH = 100_000
+P = "https://w3id.org/clkg/data/minimal/p"
 STUDY_IRI = "<https://w3id.org/clkg/data/minimal/study>"
 TITLE = "<http://purl.org/dc/terms/title>"
 
@@ -331,6 +342,11 @@ GENERATORS = {
                                                "<https://w3id.org/clkg/ontology#founded> "
                                                '"20x8"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'),
     "rdf-membership-without-member": lambda root: _rdf(root, without="http://www.w3.org/ns/org#member"),
+    "rdf-json-ld-deep-nesting": _written("dataset.jsonld", '{"@id": "https://w3id.org/clkg/data/minimal/study", '
+                                         f'"{P}": ' + f'{{"{P}": ' * 5000 + "1" + "}" * 5001),
+    "rdf-xml-deep-nesting": _written("dataset.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                                     'xmlns:d="https://w3id.org/clkg/data/minimal/">' + "<rdf:Description><d:p>" * DEPTH
+                                     + "</d:p></rdf:Description>" * DEPTH + "</rdf:RDF>"),
     "rdf-invalid-iri": lambda root: _rdf(root, f"{STUDY_IRI} <http://purl.org/dc/terms/relation> <http://a b> .\n"),
 }
 
