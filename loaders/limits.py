@@ -164,18 +164,17 @@ def condense(problems: list[Problem], *, keep: int = 3, limit: int = 1000) -> li
     """The problems, each kind (file and message, quoted values aside) reported at most ``keep``
     times, then once more with the count and the first places of the rest; each message shown
     safe for a terminal and cut to ``limit`` characters (a value echoed whole cannot flood it)."""
+    keys = [(p.file, _VALUE.sub("…", p.message)) for p in problems]
     groups: dict[tuple[str, str], list[Problem]] = {}
-    for problem in problems:
-        groups.setdefault((problem.file, _VALUE.sub("…", problem.message)), []).append(problem)
+    for key, problem in zip(keys, problems):
+        groups.setdefault(key, []).append(problem)
     kept, seen = [], {}
-    for problem in problems:
-        key = (problem.file, _VALUE.sub("…", problem.message))
-        group, position = groups[key], seen.get(key, 0)
-        seen[key] = position + 1
+    for key, problem in zip(keys, problems):
+        position = seen[key] = seen.get(key, -1) + 1
         if position < keep:
             kept.append(replace(problem, message=shown(problem.message, limit=limit)))
         elif position == keep:
-            rest = group[keep:]
+            rest = groups[key][keep:]
             places = ", ".join(_place(p) for p in rest[:5]) + (", …" if len(rest) > 5 else "")
             kept.append(Problem(problem.file, f"and {plural(len(rest), 'more problem')} of the kind "
                                 f"above: {places}"))
