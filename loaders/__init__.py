@@ -2,7 +2,7 @@
 
 One module per input format (``csv_folder``, ``workbook``, ``rdf_file``); ``dataset`` checks
 and maps the tables the first two read, following ``case-data.csv-metadata.json``; ``limits``
-checks every file before a parser sees it.
+and ``markup`` check every file, archive and XML or JSON text before a parser sees it.
 """
 
 import stat

@@ -2,8 +2,9 @@
 
 An RDF dataset speaks only of itself: every subject is a resource of its own study's namespace
 (``https://w3id.org/clkg/data/{study_id}/…``) or a blank node. A statement about another
-study, a framework concept or an ontology term is refused, as are RDF-star triple terms and
-literals whose value does not fit their datatype.
+study, a framework concept or an ontology term is refused, as are ontology axioms (owl:sameAs,
+rdfs:subClassOf, classes …), RDF-star triple terms and literals whose value does not fit their
+datatype.
 """
 
 import json
@@ -27,7 +28,14 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SCHEMES = "https://w3id.org/clkg/scheme/"
 OWL = "http://www.w3.org/2002/07/owl#"
-IDENTITY = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty"}
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SCHEMA = {RDFS + p for p in ("subClassOf", "subPropertyOf", "domain", "range")}
+#: Types that make a resource a term of an ontology (owl:NamedIndividual and owl:Thing do not).
+CLASSES_OF_TERMS = {RDFS + "Class", RDFS + "Datatype"} | {OWL + t for t in (
+    "Class", "Restriction", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "Ontology",
+    "TransitiveProperty", "SymmetricProperty", "AsymmetricProperty", "ReflexiveProperty",
+    "IrreflexiveProperty", "FunctionalProperty", "InverseFunctionalProperty", "AllDisjointClasses",
+    "AllDifferent", "AllDisjointProperties", "NegativePropertyAssertion", "Axiom", "DataRange")}
 SHOWN = 5  # statements shown of each kind refused; the rest are counted
 
 
@@ -113,23 +121,21 @@ def _quiet(logger: str):
 
 def _foreign(path: Path, triples: list, own: str, show) -> list[Problem]:
     """Problems for statements whose subject is neither a blank node nor in the namespace ``own``,
-    and for those that make a resource of the study the same as one outside it (owl:sameAs …),
-    which would say of that one all that is said of this one."""
+    and for ontology axioms (owl:sameAs would say of another resource all that is said of one of
+    the study's; class axioms can make the reasoner run for ever)."""
     from pyoxigraph import NamedNode
-
-    def foreign(term) -> bool:
-        return isinstance(term, NamedNode) and not term.value.startswith(own)
 
     kinds: dict[str, list] = {}
     for triple in triples:
         subject, predicate, obj = triple
-        if foreign(subject):
-            kinds.setdefault(f"not {_about(subject.value)}", []).append(triple)
-        elif predicate.value in IDENTITY and foreign(obj):
-            kinds.setdefault(f"and may not make them the same as {_about(obj.value)}", []).append(triple)
-    return [problem for about, found in kinds.items() for problem in _shown(
-        path, found, f"may describe only its own study (resources under <{shown(own)}>) and blank "
-        f"nodes, {about}", show)]
+        if isinstance(subject, NamedNode) and not subject.value.startswith(own):
+            kinds.setdefault(f"may describe only its own study (resources under <{shown(own)}>) and "
+                             f"blank nodes, not {_about(subject.value)}", []).append(triple)
+        elif predicate.value.startswith(OWL) or predicate.value in SCHEMA or (
+                predicate.value == RDF_TYPE and obj.value in CLASSES_OF_TERMS):
+            kinds.setdefault("states an ontology axiom (owl:…, rdfs:subClassOf …), which belongs in the "
+                             "ontology, not in a dataset", []).append(triple)
+    return [problem for message, found in kinds.items() for problem in _shown(path, found, message, show)]
 
 
 def _about(iri: str) -> str:

@@ -336,6 +336,7 @@ GENERATORS = {
         "<https://w3id.org/clkg/ontology#Study> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
         "<http://www.w3.org/2002/07/owl#Nothing> .",
         f"{STUDY_IRI} <http://www.w3.org/2002/07/owl#sameAs> <https://w3id.org/clkg/data/hibbert-2010/study> .",
+        "<https://w3id.org/clkg/data/minimal/case/metal-a> a <http://www.w3.org/2002/07/owl#Class> .",
         ""])),
     "rdf-star-triple": lambda root: _rdf(root, f'{STUDY_IRI} {TITLE} <<( {STUDY_IRI} {TITLE} "x" )>> .\n'),
     "rdf-ill-typed-literal": lambda root: _rdf(root, "<https://w3id.org/clkg/data/minimal/case/metal-a> "

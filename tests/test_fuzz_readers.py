@@ -27,7 +27,7 @@ from clkg.vocabulary import prefixes
 from support import run_clkg
 from test_bad_corpus import MINIMAL, _workbook
 
-settings.register_profile("ci", max_examples=25, deadline=timedelta(seconds=15),
+settings.register_profile("ci", max_examples=25, deadline=timedelta(seconds=30),
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("deep", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

@@ -55,10 +55,11 @@ def test_limits_come_from_the_environment_and_keywords_override_them():
 
 def test_a_limit_met_names_the_file_the_limit_and_how_to_raise_it(tmp_path):
     folder = _copy(tmp_path)
-    problems = _problems(folder, rows=1)  # every table of _minimal with two rows or more is refused
-    cases = next(p for p in problems if p.file.endswith("cases.csv"))
-    assert cases.row == 3 and "the limit is 1 rows" in cases.message
-    assert "CLKG_MAX_ROWS" in cases.message and "limits=Limits(rows=…)" in cases.message
+    problems = _problems(folder, rows=2)  # the tables of _minimal with three rows or more are refused
+    assert {Path(p.file).name for p in problems} == {"observations.csv", "sample.csv"}
+    observations = next(p for p in problems if p.file.endswith("observations.csv"))
+    assert observations.row == 4 and observations.message.startswith("has too many rows: the limit is 2 rows")
+    assert "CLKG_MAX_ROWS" in observations.message and "limits=Limits(rows=…)" in observations.message
 
 
 def test_a_raised_limit_lets_the_same_data_through(tmp_path):
