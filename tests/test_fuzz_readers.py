@@ -122,24 +122,25 @@ def rdf_files(draw):
 
 
 def _write(root: Path, kind: str, value) -> Path:
-    """The input a strategy drew, written under ``root``; the path to give clkg."""
+    """The input a strategy drew, written under ``root`` and named after its study; the path."""
     if kind == "csv":
-        folder = Path(shutil.copytree(MINIMAL, root / "dataset"))
+        folder = Path(shutil.copytree(MINIMAL, root / "minimal"))
         for name, data in value.items():
             (folder / name).write_bytes(data)
         return folder
     if kind == "xlsx":
-        path = root / "dataset.xlsx"
+        path = root / "minimal.xlsx"
         path.write_bytes(_workbook_bytes(*value))
         return path
     suffix, data = value
-    path = root / f"dataset{suffix}"
+    path = root / f"minimal{suffix}"
     path.write_bytes(data)
     return path
 
 
-def _outcome(path: Path) -> str:
-    """'valid', 'invalid' or 'rejected'; any exception but InputError fails the test."""
+def _outcome(path: Path) -> str | list[Problem]:
+    """'valid', 'invalid' or the problems of a rejected input; any exception but InputError fails
+    the test."""
     from clkg.validation import validate
 
     try:
@@ -147,7 +148,7 @@ def _outcome(path: Path) -> str:
     except InputError as err:
         assert err.problems and all(isinstance(p, Problem) and p.file for p in err.problems)
         assert all(len(str(p)) < 2000 for p in err.problems), "a message echoes a long value whole"
-        return "rejected"
+        return err.problems
     return "valid" if validate(dataset).conforms else "invalid"
 
 
@@ -181,7 +182,8 @@ def test_rdf_reader_ends_in_a_dataset_or_an_input_error(edited):
 @pytest.fixture(scope="module")
 def loaded_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("fuzz") / "store"
-    result = run_clkg("--store", f"oxigraph:{path}", "load", MINIMAL, cwd=path.parent)
+    minimal = shutil.copytree(MINIMAL, path.parent / "minimal")  # a folder named after its study
+    result = run_clkg("--store", f"oxigraph:{path}", "load", minimal, cwd=path.parent)
     assert result.returncode == 0, result.stderr
     return path
 
@@ -198,10 +200,12 @@ def test_a_rejected_load_leaves_the_store_byte_identical(loaded_store, drawn):
     kind, value = drawn
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(Path(tmp), kind, value)
-        assume(_outcome(path) == "rejected")
+        problems = _outcome(path)
+        assume(isinstance(problems, list))
         store = Path(tmp) / "store"
         shutil.copytree(loaded_store, store)
         before = _dump(store)
         result = run_clkg("--store", f"oxigraph:{store}", "load", path, cwd=tmp)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert str(problems[0]) in result.stderr  # rejected for the defect, not for another reason
         assert _dump(store) == before
