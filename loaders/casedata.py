@@ -14,8 +14,10 @@ from decimal import Decimal
 from functools import cache
 from urllib.parse import quote
 
+import curies
 from pyoxigraph import Literal, NamedNode, Quad
 
+from clkg.prefixes import PREFIX, expand
 from clkg.resources import case_data_format
 from clkg.text import shown
 
@@ -26,7 +28,6 @@ DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
 SOURCE_ROW = NamedNode("https://w3id.org/clkg/ontology#SourceRow")
 
 _VARIABLE = re.compile(r"\{(\+?)([A-Za-z0-9_]+)\}")
-_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([^\s,;]*)")
 _LEXICAL = {  # ASCII digits only: \d would take '２００８' or '٧٨', which no RDF tool reads as a number
     "string": (None, "text"),
     "integer": (r"[+-]?[0-9]+", "a whole number"),
@@ -55,6 +56,7 @@ class Column:
     prop: str
     value: str | None
     virtual: bool
+    example: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _column(spec: dict) -> Column:
         bounds=(datatype.get("minimum", float("-inf")), datatype.get("maximum", float("inf"))),
         expected=expected, required=spec.get("required", False), separator=spec.get("separator"),
         about=spec.get("aboutUrl"), prop=spec["propertyUrl"], value=spec.get("valueUrl"),
-        virtual=spec.get("virtual", False))
+        virtual=spec.get("virtual", False), example=spec.get("clkg:example", ""))
 
 
 @cache
@@ -116,7 +118,7 @@ class Mapping:
 
     base: str
     graph: NamedNode
-    prefixes: dict[str, str]
+    prefixes: curies.Converter
 
     def iri(self, template: str, row: dict[str, str]) -> str:
         """Expand a URI template against a row and resolve it to an absolute IRI."""
@@ -125,25 +127,22 @@ class Mapping:
         return self.resolve(expanded)
 
     def resolve(self, text: str) -> str:
-        if text.startswith(("http://", "https://", "urn:")):
-            return text
-        curie = _CURIE.fullmatch(text)
-        if curie and curie[1] in self.prefixes:
-            return self.prefixes[curie[1]] + curie[2]
-        return self.base + text
+        """An IRI, a CURIE of a known prefix, or a path relative to the dataset base."""
+        return expand(text, self.prefixes) or self.base + text
 
     def concept(self, value: str) -> str:
         """The IRI a concept cell names; raises ValueError when it is not a CURIE or IRI."""
         if value.startswith(("http://", "https://")):
             return value
-        curie = _CURIE.fullmatch(value)
-        if not curie:
+        prefix, sep, _ = value.partition(":")
+        if not sep or not PREFIX.fullmatch(prefix) or re.search(r"[\s,;]", value):
             hint = " (separate several concepts with ';')" if "," in value else ""
-            raise ValueError(f"'{shown(value)}' is not a concept: write it as a CURIE such as slf:dead-souls{hint}")
-        if curie[1] not in self.prefixes:
-            known = ", ".join(sorted(self.prefixes))
-            raise ValueError(f"'{shown(value)}' has an unknown prefix '{shown(curie[1])}' (known: {known})")
-        return self.prefixes[curie[1]] + curie[2]
+            raise ValueError(f"'{shown(value)}' is not a concept: write it as a CURIE, prefix:name{hint}")
+        iri = expand(value, self.prefixes)
+        if iri is None:
+            known = ", ".join(sorted(self.prefixes.prefix_map))
+            raise ValueError(f"'{shown(value)}' has an unknown prefix '{shown(prefix)}' (known: {known})")
+        return iri
 
 
 def check_cell(column: Column, text: str) -> str | None:

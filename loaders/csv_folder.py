@@ -11,16 +11,20 @@ from .casedata import tables
 from .dataset import RawTable
 from .limits import Limits, list_folder, read_file
 
+#: The dataset's own mappings (SSSOM TSV), read with its tables.
+ALIGNMENTS_FILE = "alignments.sssom.tsv"
 #: Endings a table file was surely meant to have when its name is a table's and it ends so.
 _NEAR_ENDINGS = ("csv", "txt", "tsv", "tab", "xlsx", "xls", "ods")
 
 
 def read_csv_folder(folder: Path, *, limits: Limits) -> tuple[list[RawTable], list[str]]:
     """The tables of a folder, one per ``<table>.csv`` file, and the names of the other entries
-    (which are ignored; a sub-folder's name ends in ``/``).
+    (which are ignored; a sub-folder's name ends in ``/``). :data:`ALIGNMENTS_FILE` is neither:
+    the caller reads it.
 
-    :raises InputError: for a file named almost like a table (``Cases.csv``, ``findings.csv.txt``),
-        a folder without CSV files, and every table that cannot be read.
+    :raises InputError: for a file named almost like a table or the alignments (``Cases.csv``,
+        ``findings.csv.txt``, ``alignments.tsv``), a folder without CSV files, and every table
+        that cannot be read.
     """
     found, problems, ignored = [], [], []
     for entry in list_folder(folder):
@@ -34,7 +38,7 @@ def read_csv_folder(folder: Path, *, limits: Limits) -> tuple[list[RawTable], li
                 found.append(_read_csv(path, limits))
             except InputError as err:
                 problems += err.problems
-        else:
+        elif entry.name != ALIGNMENTS_FILE:
             ignored.append(entry.name + ("/" if _is_dir(entry) else ""))
     if problems:
         raise InputError(problems)
@@ -45,11 +49,14 @@ def read_csv_folder(folder: Path, *, limits: Limits) -> tuple[list[RawTable], li
 
 
 def _meant(name: str) -> str | None:
-    """The table file a name that is not exactly one was meant to be, if it is a near miss."""
+    """The file (a table or the alignments) a name that is not exactly one was meant to be, if
+    it is a near miss."""
     squashed = "".join(name.split()).lower()
     stem, _, ending = squashed.partition(".")
     if stem in tables() and name != f"{stem}.csv" and (ending in _NEAR_ENDINGS or ending.startswith("csv")):
         return f"{stem}.csv"
+    if stem == "alignments" and name != ALIGNMENTS_FILE and (ending in _NEAR_ENDINGS or ending.startswith("sssom")):
+        return ALIGNMENTS_FILE
     return None
 
 

@@ -39,8 +39,9 @@ CLASSES_OF_TERMS = {RDFS + "Class", RDFS + "Datatype"} | {OWL + t for t in (
 SHOWN = 5  # statements shown of each kind refused; the rest are counted
 
 
-def read_rdf_file(path: Path, *, limits: Limits, prefixes: dict[str, str]) -> Dataset:
-    """All triples of the file (named graphs merged) as one dataset, named by its study's identifier.
+def read_rdf_file(path: Path, *, limits: Limits, prefixes) -> Dataset:
+    """All triples of the file (named graphs merged) as one dataset, named by its study's
+    identifier; ``prefixes`` (a ``curies.Converter``) shortens the triples messages show.
 
     :raises InputError: for a file that cannot be read or parsed, passes ``limits.file_mb`` or
         ``limits.nesting``, is RDF/XML with a DOCTYPE, describes anything but its own study's
@@ -158,18 +159,13 @@ def _shown(path: Path, triples: list, message: str, show) -> list[Problem]:
     return problems
 
 
-def _shower(prefixes: dict[str, str]):
+def _shower(prefixes):
     """A function that shows a triple in Turtle, IRIs shortened to CURIEs, cut when long."""
     from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-    namespaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-
     def term(t) -> str:
         if isinstance(t, NamedNode):
-            for prefix, namespace in namespaces:
-                if namespace and t.value.startswith(namespace):
-                    return f"{prefix}:{t.value[len(namespace):]}"
-            return f"<{t.value}>"
+            return prefixes.compress(t.value) or f"<{t.value}>"
         if isinstance(t, BlankNode):
             return f"_:{t.value}"
         if isinstance(t, Literal):

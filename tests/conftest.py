@@ -8,7 +8,7 @@ from support import DATA
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """(store, build report) for the ontology and both seed datasets in a fresh on-disk store."""
-    from clkg.build import build
+    from clkg.pipeline import build
     from clkg.store import open_store
 
     store = open_store(f"oxigraph:{tmp_path_factory.mktemp('store') / 'oxigraph'}")

@@ -447,9 +447,9 @@ def clkg_query(store_path, *args):
 def test_query_list_names_every_rq_file():
     result = run_clkg("query", "--list")
     assert result.returncode == 0, result.stderr
-    listed = {line.split()[0] for line in result.stdout.splitlines() if line and not line[0].isspace()}
+    listed = {line.split(":")[0] for line in result.stdout.splitlines() if line and not line[0].isspace()}
     assert listed == {p.stem for p in (ROOT / "queries").glob("*.rq")}
-    assert "evidence-for-finding --param finding=" in result.stdout
+    assert "--param finding=…  (iri, required)" in result.stdout
 
 
 def test_query_by_cli_with_a_curie(cli_store):

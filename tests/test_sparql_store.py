@@ -88,14 +88,14 @@ def remote(sparql):
 def source():
     """{graph: quads} as clkg writes them (the embedded store is no reference for literals: it
     stores "60"^^xsd:nonNegativeInteger as "60"^^xsd:integer)."""
-    from clkg.alignments import ALIGNMENTS_GRAPH, alignment_quads
     from clkg.loaders import read_dataset
-    from clkg.vocabulary import ontology_quads, prefixes
+    from clkg.pipeline import dataset_graph_quads, shipped_graphs
+    from clkg.vocabulary import prefixes
 
-    graphs = {ONTOLOGY: list(ontology_quads()), ALIGNMENTS_GRAPH: list(alignment_quads())}
+    graphs = shipped_graphs()
     for study in (SL, HIBBERT):
         dataset = read_dataset(DATA / study, prefixes=prefixes())
-        graphs[dataset.graph] = list(dataset.quads)
+        graphs[dataset.graph] = dataset_graph_quads(dataset)
     return graphs
 
 
@@ -393,7 +393,7 @@ def test_without_update_rights_the_error_says_what_to_grant(server, sparql, opti
         result = run_clkg("--store", sparql + options, "load", DATA / HIBBERT)
     finally:
         server.isql('GRANT SPARQL_UPDATE TO "SPARQL"')
-    assert result.returncode == 1
+    assert result.returncode == 3  # the store cannot be written
     assert "GRANT SPARQL_UPDATE" in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert _sizes(sparql) == before
     assert not _staging_graphs(sparql)
@@ -403,7 +403,7 @@ def test_without_update_rights_the_error_says_what_to_grant(server, sparql, opti
 
 def test_an_unreachable_endpoint_is_a_clear_error(tmp_path):
     result = run_clkg("--store", "sparql:http://127.0.0.1:9/sparql", "query", "barrier-matrix", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 3  # the store cannot be used
     assert result.stderr.startswith("error: cannot reach the SPARQL endpoint http://127.0.0.1:9/sparql")
     assert "Traceback" not in result.stderr
 

@@ -14,3 +14,8 @@ def dataset_base(study_id: str) -> str:
 def dataset_graph(study_id: str) -> str:
     """IRI of the named graph that holds one dataset."""
     return f"{GRAPH}{study_id}"
+
+
+def concept_namespace(study_id: str) -> str:
+    """Namespace of a study's own concepts (its codebook); the scheme is ``{namespace}scheme``."""
+    return f"{DATA}{study_id}/concept/"

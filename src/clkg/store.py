@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from clkg.errors import StoreError, UsageError
+
 DEFAULT_STORE = "oxigraph:.clkg/store"
 
 
@@ -79,8 +81,14 @@ class OxigraphStore:
         self._store.flush()
         del self._store
 
+    def __enter__(self):
+        return self
 
-class SparqlError(OSError):
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SparqlError(StoreError):
     """A SPARQL server that cannot be reached, or that refused or cut short a request."""
 
 
@@ -132,10 +140,10 @@ class SparqlStore:
         options = dict(parse_qsl(fragment, keep_blank_values=True)) if fragment else {}
         unknown = set(options) - set(self.OPTIONS)
         if unknown or (fragment and not options):
-            raise ValueError(f"unknown option {', '.join(sorted(unknown)) or fragment!r} in store sparql:{location}: "
+            raise UsageError(f"unknown option {', '.join(sorted(unknown)) or fragment!r} in store sparql:{location}: "
                              "write sparql:QUERY_URL#update=URL&gsp=URL&chunk=N")
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            raise ValueError(f"store sparql:{location}: write sparql:http://HOST:PORT/PATH "
+            raise UsageError(f"store sparql:{location}: write sparql:http://HOST:PORT/PATH "
                              "(the URL of the SPARQL query endpoint)")
         self.url = url
         update = update or options.get("update")
@@ -149,7 +157,7 @@ class SparqlStore:
         except ValueError:
             self.chunk = 0
         if self.chunk < 1:
-            raise ValueError(f"store sparql:{location}: chunk must be a positive whole number")
+            raise UsageError(f"store sparql:{location}: chunk must be a positive whole number")
 
     def __repr__(self) -> str:
         return f"SparqlStore(query={self.url!r}, update={self.update_url!r}, gsp={self.gsp_url!r})"
@@ -235,6 +243,12 @@ class SparqlStore:
 
     def close(self) -> None:
         pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     # -- the protocols
 
@@ -531,13 +545,16 @@ def bind_values(query: str, substitutions: dict) -> str:
 SCHEMES = {"oxigraph": OxigraphStore, "sparql": SparqlStore}
 
 
-def open_store(spec: str | None = None):
+def open_store(spec: str | None = None, *, read_only: bool = False):
     """Open the store a spec names (``scheme:location``); default: $CLKG_STORE or ``oxigraph:.clkg/store``."""
     spec = spec or os.environ.get("CLKG_STORE") or DEFAULT_STORE
     scheme, sep, location = spec.partition(":")
     if not sep or scheme not in SCHEMES or not location:
-        raise ValueError(f"unknown store {spec!r}: write it as oxigraph:PATH (the embedded store) "
+        raise UsageError(f"unknown store {spec!r}: write it as oxigraph:PATH (the embedded store) "
                          "or sparql:URL (a SPARQL 1.1 server's query endpoint)")
+    if read_only and scheme == "oxigraph" and not Path(location).exists():
+        from clkg.errors import StoreMissing
+        raise StoreMissing(f"no clkg store at {location}: run `clkg build` or `clkg load` first")
     return SCHEMES[scheme](location)
 
 
