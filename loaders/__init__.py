@@ -22,7 +22,7 @@ def read_datasets(paths, *, prefixes, limits: Limits | None = None) -> list[Data
     ``curies.Converter`` or a {prefix: namespace} mapping (the ontology's and the store's prefixes).
 
     ``limits`` defaults to :meth:`Limits.from_env`. The entries of a folder (or the sheets of a
-    workbook) that are no table are named in ``Dataset.ignored``.
+    workbook) that are no table are named in ``Dataset.ignored``, each with the reason.
 
     :raises InputError: listing every problem of every dataset, the same kind of problem
         counted rather than repeated.
@@ -66,7 +66,7 @@ def read_dataset(path: str | Path, *, prefixes, limits: Limits | None = None) ->
     return read_datasets([path], prefixes=prefixes, limits=limits)[0]
 
 
-def _read(path: Path, *, limits: Limits, prefixes) -> tuple[list[RawTable], list[str]] | Dataset:
+def _read(path: Path, *, limits: Limits, prefixes) -> tuple[list[RawTable], dict[str, str]] | Dataset:
     """The raw tables of a folder or workbook and the entries it ignores, or an RDF file's dataset."""
     from .csv_folder import read_csv_folder
     from .limits import not_regular, stat_path
@@ -99,7 +99,7 @@ def _declared_prefix(tables: list[RawTable]) -> dict[str, str]:
     return {}
 
 
-def _build(path: Path, tables: list[RawTable], ignored: list[str], prefixes, limits: Limits) -> Dataset:
+def _build(path: Path, tables: list[RawTable], ignored: dict[str, str], prefixes, limits: Limits) -> Dataset:
     from .dataset import build_dataset
 
     dataset = build_dataset(tables, source=str(path), prefixes=prefixes)

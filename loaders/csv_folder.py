@@ -17,29 +17,32 @@ ALIGNMENTS_FILE = "alignments.sssom.tsv"
 _NEAR_ENDINGS = ("csv", "txt", "tsv", "tab", "xlsx", "xls", "ods")
 
 
-def read_csv_folder(folder: Path, *, limits: Limits) -> tuple[list[RawTable], list[str]]:
-    """The tables of a folder, one per ``<table>.csv`` file, and the names of the other entries
-    (which are ignored; a sub-folder's name ends in ``/``). :data:`ALIGNMENTS_FILE` is neither:
-    the caller reads it.
+def read_csv_folder(folder: Path, *, limits: Limits) -> tuple[list[RawTable], dict[str, str]]:
+    """The tables of a folder, one per ``<table>.csv`` file, and {name: why it is ignored} of the
+    other entries (a sub-folder's name ends in ``/``). :data:`ALIGNMENTS_FILE` is neither: the
+    caller reads it.
 
     :raises InputError: for a file named almost like a table or the alignments (``Cases.csv``,
         ``findings.csv.txt``, ``alignments.tsv``), a folder without CSV files, and every table
         that cannot be read.
     """
-    found, problems, ignored = [], [], []
+    found, problems, ignored = [], [], {}
     for entry in list_folder(folder):
         path = folder / entry.name
         meant = _meant(entry.name)
         if meant:
-            problems.append(Problem(str(path), f"is not read: a table file is named exactly {meant} "
+            kind = "the alignments file" if meant == ALIGNMENTS_FILE else "a table file"
+            problems.append(Problem(str(path), f"is not read: {kind} is named exactly {meant} "
                                     "(rename it, or move it out of the dataset folder)"))
         elif entry.name.endswith(".csv"):
             try:
                 found.append(_read_csv(path, limits))
             except InputError as err:
                 problems += err.problems
+        elif _is_dir(entry):
+            ignored[entry.name + "/"] = "a folder: clkg reads no sub-folders of a dataset"
         elif entry.name != ALIGNMENTS_FILE:
-            ignored.append(entry.name + ("/" if _is_dir(entry) else ""))
+            ignored[entry.name] = f"not a table: clkg reads <table>.csv files and {ALIGNMENTS_FILE}"
     if problems:
         raise InputError(problems)
     if not found:

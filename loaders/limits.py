@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from clkg.errors import InputError, Problem, UsageError
-from clkg.text import plural, shown
+from clkg.text import MESSAGE_LIMIT, plural, shown
 
 _UNITS = {"file_mb": "MB", "unpacked_mb": "MB", "rows": "rows", "columns": "columns",
           "cell_chars": "characters", "nesting": "levels"}
@@ -160,7 +160,7 @@ def list_folder(folder: Path) -> list[os.DirEntry]:
 _VALUE = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
-def condense(problems: list[Problem], *, keep: int = 3, limit: int = 1000) -> list[Problem]:
+def condense(problems: list[Problem], *, keep: int = 3, limit: int = MESSAGE_LIMIT) -> list[Problem]:
     """The problems, each kind (file and message, quoted values aside) reported at most ``keep``
     times, then once more with the count and the first places of the rest; each message shown
     safe for a terminal and cut to ``limit`` characters (a value echoed whole cannot flood it)."""

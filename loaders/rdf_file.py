@@ -4,7 +4,10 @@ An RDF dataset speaks only of itself: every subject is a resource of its own stu
 (``https://w3id.org/clkg/data/{study_id}/…``) or a blank node. A statement about another
 study, a framework concept or an ontology term is refused, as are ontology axioms (owl:sameAs,
 rdfs:subClassOf, classes …), RDF-star triple terms and literals whose value does not fit their
-datatype.
+datatype. What a folder's tables become is accepted as it is exported: the study's own SKOS
+concept scheme, and the owl:Axiom nodes that annotate its SKOS mappings (alignments.sssom.tsv);
+the source a load recorded on the graph (``prov:wasDerivedFrom``) is dropped, as the next load
+records its own.
 """
 
 import json
@@ -36,6 +39,9 @@ CLASSES_OF_TERMS = {RDFS + "Class", RDFS + "Datatype"} | {OWL + t for t in (
     "TransitiveProperty", "SymmetricProperty", "AsymmetricProperty", "ReflexiveProperty",
     "IrreflexiveProperty", "FunctionalProperty", "InverseFunctionalProperty", "AllDisjointClasses",
     "AllDifferent", "AllDisjointProperties", "NegativePropertyAssertion", "Axiom", "DataRange")}
+#: The statements of an owl:Axiom node that annotates a mapping (clkg.alignments writes them).
+ANNOTATED = {OWL + p for p in ("annotatedSource", "annotatedProperty", "annotatedTarget")}
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 SHOWN = 5  # statements shown of each kind refused; the rest are counted
 
 
@@ -75,6 +81,7 @@ def read_rdf_file(path: Path, *, limits: Limits, prefixes) -> Dataset:
     except ValueError:
         raise InputError([Problem(str(path), f"the study's dcterms:identifier '{shown(study_id)}' cannot "
                                   "name a graph: use letters, digits, - and _")]) from None
+    triples = [t for t in triples if not (t[0] == graph and t[1].value == PROV_DERIVED)]
     problems = _foreign(path, triples, dataset_base(study_id), show)
     if problems:
         raise InputError(problems)
@@ -127,16 +134,37 @@ def _foreign(path: Path, triples: list, own: str, show) -> list[Problem]:
     from pyoxigraph import NamedNode
 
     kinds: dict[str, list] = {}
+    mappings = _mapping_nodes(triples, own)
     for triple in triples:
         subject, predicate, obj = triple
         if isinstance(subject, NamedNode) and not subject.value.startswith(own):
             kinds.setdefault(f"may describe only its own study (resources under <{shown(own)}>) and "
                              f"blank nodes, not {_about(subject.value)}", []).append(triple)
+        elif subject in mappings and (predicate.value in ANNOTATED or (
+                predicate.value == RDF_TYPE and obj.value == OWL + "Axiom")):
+            continue
         elif predicate.value.startswith(OWL) or predicate.value in SCHEMA or (
                 predicate.value == RDF_TYPE and obj.value in CLASSES_OF_TERMS):
             kinds.setdefault("states an ontology axiom (owl:…, rdfs:subClassOf …), which belongs in the "
                              "ontology, not in a dataset", []).append(triple)
     return [problem for message, found in kinds.items() for problem in _shown(path, found, message, show)]
+
+
+def _mapping_nodes(triples: list, own: str) -> set:
+    """The owl:Axiom nodes that annotate a SKOS mapping of one of the study's own resources: each
+    owl:annotatedProperty a SKOS mapping property, each owl:annotatedSource the study's. Any other
+    reified axiom could bring in what the study may not state (rdfs:subClassOf …)."""
+    from pyoxigraph import NamedNode
+
+    from clkg.alignments import PREDICATES
+
+    fitting, other = set(), set()
+    for subject, predicate, obj in triples:
+        if predicate.value == OWL + "annotatedProperty":
+            (fitting if obj.value in PREDICATES else other).add(subject)
+        elif predicate.value == OWL + "annotatedSource":
+            (fitting if isinstance(obj, NamedNode) and obj.value.startswith(own) else other).add(subject)
+    return fitting - other
 
 
 def _about(iri: str) -> str:

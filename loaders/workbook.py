@@ -28,9 +28,9 @@ _MALFORMED = (SyntaxError, KeyError, IndexError, ValueError, TypeError, Attribut
               OSError, zipfile.BadZipFile, zlib.error)
 
 
-def read_workbook(path: Path, *, limits: Limits) -> tuple[list[RawTable], list[str]]:
-    """The tables of a workbook, one per sheet, and the sheets ignored (README or Guide:
-    documentation). Values are those Excel saved; a formula without a saved value is an error.
+def read_workbook(path: Path, *, limits: Limits) -> tuple[list[RawTable], dict[str, str]]:
+    """The tables of a workbook, one per sheet, and {sheet: why it is ignored} of the sheets
+    README and Guide (documentation). Values are those Excel saved; a formula without a saved value is an error.
 
     :raises InputError: for a file that is no workbook or passes a limit (file size, unpacked
         size, rows, columns, cell length, declared sheet dimension), XML with a DOCTYPE, sheets
@@ -72,13 +72,13 @@ def _unreadable(label: str):
                                   f"({shown(type(err).__name__ + ': ' + str(err))})")]) from None
 
 
-def _table_sheets(path: Path, book) -> tuple[list, list[str]]:
-    """The sheets that hold tables, and the names of the documentation sheets."""
-    sheets, ignored, titles = [], [], {}
+def _table_sheets(path: Path, book) -> tuple[list, dict[str, str]]:
+    """The sheets that hold tables, and {sheet: why} of the documentation sheets."""
+    sheets, ignored, titles = [], {}, {}
     for sheet in book.worksheets:
         name = sheet.title.strip()
         if name.lower() in GUIDE_SHEETS:
-            ignored.append(f"sheet {sheet.title}")
+            ignored[f"sheet {sheet.title}"] = "documentation: clkg reads no sheet named README or Guide"
             continue
         titles.setdefault(name, []).append(sheet.title)
         sheets.append(sheet)

@@ -7,6 +7,7 @@ check what the corpus cannot: the Python API, limits raised, what is not printed
 
 import csv
 import io
+import json
 import os
 import shutil
 import socket
@@ -22,7 +23,7 @@ from clkg.loaders.casedata import tables
 from clkg.loaders.limits import condense
 from clkg.tables import Table, render
 from clkg.vocabulary import prefixes
-from support import run_clkg
+from support import ROOT, run_clkg
 from test_bad_corpus import CORPUS, GENERATORS, MINIMAL
 
 NOBODY = 65534
@@ -160,9 +161,13 @@ def test_an_unreadable_folder_or_file_says_permission_denied(reachable):
 
 # ---- nothing ignored silently --------------------------------------------------------------------
 
-def test_entries_that_are_no_table_are_returned_as_ignored():
+NOT_A_TABLE = "not a table: clkg reads <table>.csv files and alignments.sssom.tsv"
+
+
+def test_entries_that_are_no_table_are_returned_as_ignored_with_the_reason():
     dataset = _read(CORPUS / "ignored-readme-and-folder")
-    assert dataset.ignored == ["README.md", "expected.txt", "transcripts/"]
+    assert dataset.ignored == {"README.md": NOT_A_TABLE, "expected.txt": NOT_A_TABLE,
+                               "transcripts/": "a folder: clkg reads no sub-folders of a dataset"}
     assert len(dataset.quads) == len(_read(MINIMAL).quads)
 
 
@@ -170,7 +175,20 @@ def test_a_workbook_names_its_documentation_sheets_as_ignored(tmp_path):
     from test_bad_corpus import _workbook
 
     path = _workbook(tmp_path / "book", lambda book: book.create_sheet("README").append(["How to fill in"]))
-    assert _read(path).ignored == ["sheet README"]
+    assert _read(path).ignored == {"sheet README": "documentation: clkg reads no sheet named README or Guide"}
+
+
+def test_validate_and_load_print_what_they_ignored_and_why(tmp_path):
+    folder = Path(shutil.copytree(CORPUS / "ignored-readme-and-folder", tmp_path / "minimal"))
+    lines = [f"  ignored README.md: {NOT_A_TABLE}", f"  ignored expected.txt: {NOT_A_TABLE}",
+             "  ignored transcripts/: a folder: clkg reads no sub-folders of a dataset"]
+    result = run_clkg("validate", folder, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.splitlines()[1:4] == lines, result.stdout
+    result = run_clkg("validate", folder, "--format", "json", cwd=tmp_path)
+    assert json.loads(result.stdout)[0]["ignored"]["transcripts/"] == "a folder: clkg reads no sub-folders of a dataset"
+    result = run_clkg("--store", f"oxigraph:{tmp_path / 'store'}", "load", folder, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.splitlines()[1:4] == lines, result.stdout + result.stderr
+    assert result.stdout.splitlines()[4].startswith(f"loaded {folder} into")
 
 
 def test_near_misses_name_the_expected_file(tmp_path):
@@ -183,6 +201,39 @@ def test_near_misses_name_the_expected_file(tmp_path):
                               "move it out of the dataset folder)"
                         for name, table in [(" Cases.csv", "cases"), ("findings.tsv", "findings"),
                                             ("quotations.csv.bak", "quotations")]}
+
+
+FIXTURE = ROOT / "tests" / "fixtures" / "invented-inter-clustering"  # a codebook and alignments.sssom.tsv
+
+
+def test_the_alignments_file_is_read_not_ignored_and_a_near_miss_of_its_name_is_an_error(tmp_path):
+    dataset = _read(FIXTURE)
+    assert dataset.ignored == {}
+    assert any(q.predicate.value == "http://www.w3.org/2004/02/skos/core#relatedMatch" for q in dataset.quads)
+    folder = Path(shutil.copytree(FIXTURE, tmp_path / FIXTURE.name))
+    for name in ("alignments.tsv", "Alignments.SSSOM.tsv", "alignments.sssom.tsv.txt"):
+        (folder / "alignments.sssom.tsv").rename(folder / name)
+        assert [(Path(p.file).name, p.message) for p in _problems(folder)] == [
+            (name, "is not read: the alignments file is named exactly alignments.sssom.tsv (rename it, or move it "
+                   "out of the dataset folder)")]
+        (folder / name).rename(folder / "alignments.sssom.tsv")
+
+
+def test_the_alignments_file_is_held_to_the_limits(tmp_path):
+    folder = Path(shutil.copytree(FIXTURE, tmp_path / FIXTURE.name))
+    alignments = folder / "alignments.sssom.tsv"
+    text = alignments.read_text(encoding="utf-8")
+    alignments.unlink()
+    os.mkfifo(alignments)  # read, it would block for ever
+    [problem] = _problems(folder)
+    assert problem.file == str(alignments) and "is a named pipe (FIFO), not a regular file" in problem.message
+    alignments.unlink()
+    alignments.write_text(text.replace("(Invented) Both name distrust", "x" * 5000), encoding="utf-8")
+    [problem] = _problems(folder, cell_chars=4000)
+    assert problem.file == str(alignments) and "CLKG_MAX_CELL_CHARS" in problem.message
+    alignments.write_text(text.replace("#license:", "#mapping_set_title: &a [*a]\n#license:"), encoding="utf-8")
+    [problem] = _problems(folder)
+    assert problem.message == "metadata mapping_set_title must be text"
 
 
 def test_a_workbook_name_with_spaces_or_brackets_is_read(tmp_path):
@@ -205,6 +256,59 @@ def test_a_workbook_whose_declared_dimension_is_too_small_loses_no_cell(tmp_path
     path = _workbook_parts(tmp_path / "book", _in_part(
         "xl/worksheets/sheet1.xml", lambda data: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="B2:C2"', data)))
     assert len(_read(path).quads) == len(_read(MINIMAL).quads)
+
+
+# ---- an RDF dataset speaks only of itself ------------------------------------------------------------
+
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def test_an_rdf_dataset_may_hold_its_own_concept_scheme_and_mappings(tmp_path):
+    """What a folder with concepts.csv and alignments.sssom.tsv becomes, as a load writes it (with
+    the source recorded on its graph), is read back from Turtle as the same triples, and conforms."""
+    from pyoxigraph import RdfFormat, serialize
+
+    from clkg.pipeline import dataset_graph_quads
+    from clkg.validation import validate
+
+    folder = _read(FIXTURE)
+    path = tmp_path / f"{FIXTURE.name}.ttl"
+    path.write_bytes(serialize([q.triple for q in dataset_graph_quads(folder)], format=RdfFormat.TURTLE))
+    dataset = _read(path)
+    assert {q.triple for q in dataset.quads} == {q.triple for q in folder.quads}  # the load's record dropped
+    kinds = {q.object.value for q in dataset.quads if q.predicate.value.endswith("#type")}
+    assert {SKOS + "ConceptScheme", SKOS + "Concept", OWL + "Axiom"} <= kinds
+    assert validate(dataset).conforms
+
+
+@pytest.mark.parametrize("reified", [
+    # a class axiom, reified: an OWL tool reads it as the axiom itself
+    (f"<{OWL}annotatedSource> <https://w3id.org/clkg/ontology#Study>",
+     f"<{OWL}annotatedProperty> <http://www.w3.org/2000/01/rdf-schema#subClassOf>",
+     f"<{OWL}annotatedTarget> <{OWL}Nothing>"),
+    # a mapping, but of another study's concept
+    (f"<{OWL}annotatedSource> <https://w3id.org/clkg/scheme/social-learning/dead-souls>",
+     f"<{OWL}annotatedProperty> <{SKOS}exactMatch>",
+     f"<{OWL}annotatedTarget> <https://w3id.org/clkg/scheme/process-learning-barriers/anomie>"),
+])
+def test_an_rdf_dataset_may_not_reify_other_axioms(reified, tmp_path):
+    from test_bad_corpus import _rdf
+
+    node = "<https://w3id.org/clkg/data/minimal/mapping/m1>"
+    statements = [f"{node} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{OWL}Axiom> ."]
+    statements += [f"{node} {statement} ." for statement in reified]
+    problems = _problems(_rdf(tmp_path / "minimal", "\n".join(statements) + "\n"))
+    assert len(problems) == 4 and all("states an ontology axiom" in p.message for p in problems)
+
+
+def test_an_rdf_dataset_may_not_describe_another_graph(tmp_path):
+    from test_bad_corpus import _rdf
+
+    statement = ("<https://w3id.org/clkg/graph/hibbert-2010> <http://www.w3.org/ns/prov#wasDerivedFrom> "
+                 "<file:///tmp/elsewhere> .\n")
+    [problem] = _problems(_rdf(tmp_path / "minimal", statement))
+    assert "may describe only its own study" in problem.message and "graph/hibbert-2010" in problem.message
 
 
 # ---- values that are no number ---------------------------------------------------------------------
@@ -348,3 +452,24 @@ def test_compare_and_query_csv_neutralise_a_hostile_title(tmp_path):
         out = run_clkg("--store", store, *args, "--format", "csv", cwd=tmp_path).stdout
         cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
         assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], args
+    # --raw writes the title as it is, to the terminal and to a file
+    raw = run_clkg("--store", store, "compare", "studies", "--format", "csv", "--raw", cwd=tmp_path)
+    assert next(csv.reader(io.StringIO(raw.stdout))) == ["property", '=HYPERLINK("http://x","y")']
+    run_clkg("--store", store, "compare", "studies", "--format", "csv", "--raw", "-o", tmp_path / "raw.csv", cwd=tmp_path)
+    written = (tmp_path / "raw.csv").read_bytes()
+    assert written.decode().replace("\r\n", "\n") == raw.stdout  # (run_clkg reads stdout as text: \r\n as \n)
+    assert written.count(b"\n") == written.count(b"\r\n") > 2  # RFC 4180 line ends, kept in the file
+
+
+def test_names_in_reports_are_shown_escaped(tmp_path):
+    """The folder's name reaches the verdict, each result and the hint; control characters in it
+    are shown escaped there, as in error messages."""
+    folder = Path(shutil.copytree(MINIMAL, tmp_path / "min\x1b[2Jimal"))
+    observations = folder / "observations.csv"
+    observations.write_text(observations.read_text(encoding="utf-8").replace("slf:dead-souls", "slf:dead-sols"),
+                            encoding="utf-8")
+    result = run_clkg("validate", folder, "--severity", "violation", cwd=tmp_path)
+    assert result.returncode == 1 and "\x1b" not in result.stdout, result.stdout
+    verdict, violation = result.stdout.splitlines()[:2]
+    assert verdict.startswith(f"{tmp_path}/min\\x1b[2Jimal: does not conform")
+    assert violation.startswith(f"  {tmp_path}/min\\x1b[2Jimal/observations.csv, row 2, column 'concept': Violation")

@@ -1,6 +1,8 @@
 """Text shown to a person: user-supplied values made safe and short for a terminal."""
 
 LIMIT = 200
+#: The longest whole message shown (messages quote values; each value is cut to LIMIT first).
+MESSAGE_LIMIT = 1000
 
 
 def shown(text: str, *, limit: int = LIMIT) -> str:
