@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from support import DATA, HIBBERT, ROOT, cli_built_store, run_clkg
+from support import DATA, HIBBERT, ROOT, cli_built_store, require_java, run_clkg
 
 FIXTURE = ROOT / "tests" / "fixtures" / "invented-inter-clustering"
 STUDY = FIXTURE.name
@@ -127,8 +127,7 @@ def test_summary_states_its_rule_and_why(grown):
 
 
 def test_hermit_finds_the_grown_graph_consistent(tmp_path):
-    if shutil.which("java") is None:
-        pytest.skip("HermiT needs Java")
+    require_java()
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     shutil.copytree(FIXTURE, data / STUDY)
@@ -253,3 +252,63 @@ def test_python_api_loads_with_the_same_checks(seed_store, tmp_path):
             clkg.load(impostor, store=store)
         studies = clkg.compare("studies", store=store)
         assert rows("study")[0]["title"] in studies.to_string()
+
+
+# --- suggested alignments: clkg suggest-alignments → a curator's review → alignments.sssom.tsv ---
+
+def _suggested(store: Path, folder: Path, out: Path, *args) -> list:
+    from clkg.alignments import read_mapping_set
+
+    result = run_clkg("--store", f"oxigraph:{store}", "suggest-alignments", folder, "-o", out, *args)
+    assert result.returncode == 0, result.stderr
+    return read_mapping_set(out).mappings
+
+
+def test_suggestions_map_the_studys_own_concepts_to_other_schemes(seed_store, tmp_path):
+    folder = _variant(tmp_path, lambda f: (f / "alignments.sssom.tsv").unlink())
+    mappings = _suggested(seed_store, folder, tmp_path / "suggested.sssom.tsv", "--top", "2")
+    own = {ICL + row["concept_id"] for row in rows("concepts")}
+    assert mappings and {m.subject for m in mappings} <= own
+    assert not any(m.object.startswith(ICL) for m in mappings)
+    assert max(sum(m.subject == s for m in mappings) for s in own) <= 2
+    assert {m.justification for m in mappings} == {"https://w3id.org/semapv/vocab/LexicalMatching"}
+
+
+def test_unreviewed_suggestions_warn_until_a_curator_signs_them(seed_store, tmp_path):
+    folder = _variant(tmp_path, lambda f: (f / "alignments.sssom.tsv").unlink())
+    accepted = folder / "alignments.sssom.tsv"
+    mappings = _suggested(seed_store, folder, accepted, "--top", "1")
+    unreviewed = "still an unreviewed suggestion of `clkg suggest-alignments`"
+    result = run_clkg("--store", f"oxigraph:{seed_store}", "validate", folder, "--severity", "warning")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(unreviewed) == len(mappings)
+
+    lines = accepted.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("subject_id\t"))
+    columns = lines[header].split("\t")
+    signed = []
+    for line in lines[header + 1:header + 2]:  # the curator keeps the first row only
+        cells = dict(zip(columns, line.split("\t")))
+        cells.update(author_id="orcid:0000-0002-1825-0097", comment="(Invented) both definitions name it.")
+        signed.append("\t".join(cells[c] for c in columns))
+    text = "\n".join(lines[:header + 1] + signed) + "\n"
+    accepted.write_text(text.replace("#curie_map:\n", "#curie_map:\n#  orcid: https://orcid.org/\n"), encoding="utf-8")
+    result = run_clkg("--store", f"oxigraph:{seed_store}", "validate", folder, "--severity", "warning")
+    assert result.returncode == 0 and unreviewed not in result.stdout, result.stdout + result.stderr
+    loaded = run_clkg("--store", f"oxigraph:{seed_store}", "load", folder)
+    assert loaded.returncode == 0, loaded.stderr
+    kept = [r for r in query(seed_store, "alignments") if r["evidence"] == "(Invented) both definitions name it."]
+    assert [(r["mapping"], r["justification"]) for r in kept] == [("skos:" + mappings[0].predicate.rpartition("#")[2],
+                                                                  "semapv:LexicalMatching")]
+
+
+def test_suggest_alignments_refuses_to_overwrite_and_needs_own_concepts(seed_store, tmp_path):
+    out = tmp_path / "kept.sssom.tsv"
+    out.write_text("curated\n", encoding="utf-8")
+    result = run_clkg("--store", f"oxigraph:{seed_store}", "suggest-alignments", FIXTURE, "-o", out)
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert out.read_text(encoding="utf-8") == "curated\n"
+    seed = run_clkg("--store", f"oxigraph:{seed_store}", "suggest-alignments", DATA / HIBBERT,
+                    "-o", tmp_path / "none.tsv")
+    assert seed.returncode == 2 and "defines no concepts of its own" in seed.stderr
+    assert "Traceback" not in seed.stderr + result.stderr

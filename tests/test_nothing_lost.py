@@ -12,12 +12,12 @@ PROV = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 def _row_contents(store, graph: str) -> dict[str, set[str]]:
     """Source row IRI -> every object (literal text or IRI) of the resources derived from it."""
-    rows = store.native.query(f"""
+    _, rows = store.select(f"""
         SELECT ?row ?o WHERE {{ GRAPH <{graph}> {{
             ?s <{PROV}> ?row . ?s ?p ?o . FILTER(?p != <{PROV}>) }} }}""")
     found = defaultdict(set)
-    for s in rows:
-        found[s["row"].value].add(s["o"].value)
+    for row, o in rows:
+        found[row.value].add(o.value)
     return found
 
 

@@ -161,6 +161,37 @@ def _new(args) -> int:
     return 0
 
 
+def _suggest_alignments(args) -> int:
+    from clkg.loaders import read_dataset
+    from clkg.namespaces import concept_namespace, dataset_base
+    from clkg.prefixes import converter, store_prefixes
+    from clkg.sssom_writer import write_sssom
+    from clkg.suggest import concept_texts, dataset_concept_texts, suggest
+    from clkg.text import plural, shown
+
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise UsageError(f"{shown(str(output))} exists: name another file, or give --force to overwrite it")
+    with _reader(args) as store:
+        prefixes = store_prefixes(store)
+        dataset = read_dataset(args.path, prefixes=converter(prefixes))
+        targets = concept_texts(store)
+    sources = dataset_concept_texts(dataset)
+    if not sources:
+        raise UsageError(f"{shown(dataset.source)} defines no concepts of its own (concepts.csv) to align")
+    suggestions = suggest(sources, targets, top=args.top, method=args.method, min_score=args.min_score)
+    if dataset.prefix:
+        prefixes[dataset.prefix] = concept_namespace(dataset.study_id)
+    write_sssom(suggestions, output, subject_source=concept_namespace(dataset.study_id) + "scheme",
+                mapping_set_id=dataset_base(dataset.study_id) + "alignments/suggested",
+                curie_map={**converter(prefixes).prefix_map})
+    matched = len({s.subject.iri for s in suggestions})
+    print(f"wrote {plural(len(suggestions), 'suggestion')} for {matched} of {plural(len(sources), 'concept')} "
+          f"({args.method} matching) to {shown(str(output))}: keep the rows that hold, with your evidence in "
+          "comment and your identifier in author_id, as alignments.sssom.tsv in the dataset", file=sys.stderr)
+    return 0
+
+
 def _query(args) -> int:
     from clkg.saved_queries import run_query, saved_queries
     from clkg.text import shown
@@ -255,6 +286,7 @@ def _log(args):
 
 def parser() -> argparse.ArgumentParser:
     from clkg import __version__
+    from clkg.suggest import METHODS, MIN_SCORE
     from clkg.tables import FORMATS
 
     store = argparse.ArgumentParser(add_help=False)
@@ -318,6 +350,20 @@ def parser() -> argparse.ArgumentParser:
                 [output])
     c.add_argument("what", choices=["studies", "cases"], help="what the columns are")
     c.set_defaults(format="md")
+
+    sa = command("suggest-alignments", _suggest_alignments,
+                 "propose SKOS mappings from a dataset's own concepts to the concepts of the store, "
+                 "as unreviewed SSSOM rows for a curator")
+    sa.add_argument("path", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
+    sa.add_argument("-o", "--output", required=True, metavar="FILE", help="the SSSOM TSV file to write")
+    sa.add_argument("--top", type=int, default=5, metavar="K", help="suggestions per concept, at most")
+    sa.add_argument("--method", choices=METHODS, default="lexical",
+                    help="lexical: labels and definitions (TF-IDF); embedding: meaning, with the "
+                         "offline model of the extra clkg[embeddings]")
+    sa.add_argument("--min-score", type=float, metavar="X",
+                    help="the lowest similarity suggested (default: the method's, "
+                         + ", ".join(f"{m} {x}" for m, x in MIN_SCORE.items()) + ")")
+    sa.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
     e = command("export", _export, "write the graph out as Turtle, N-Quads or JSON-LD")
     e.add_argument("--format", choices=["ttl", "nq", "jsonld"], default="nq", help="RDF format")

@@ -70,8 +70,9 @@ def write_sssom(suggestions: Iterable[Suggestion], path: Path, *, subject_source
         "mapping_set_description": (
             f"Unreviewed suggestions made by {TOOL} (clkg {__version__}): candidate mappings from the "
             f"concepts of {source} to concepts of other schemes, found by similarity of their labels and "
-            "definitions, not by a person. A curator checks each row against both concepts, XX (sharpening the predicate where needed, and "
-            "replacing the comment with the evidence for the mapping), and deletes the rest."),
+            "definitions, not by a person. A curator checks each row against both concepts, keeps the mappings that hold (sharpening the predicate where needed, and "
+            "replacing the comment with the evidence for the mapping and author_id with their own "
+            "identifier), and deletes the rest."),
         "license": license,
         "subject_source": source,
     }

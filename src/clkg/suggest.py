@@ -80,6 +80,26 @@ def concept_texts(store) -> list[ConceptText]:
     schemes is given the first scheme IRI in sorted order.
     """
     _, rows = store.select(CONCEPTS_QUERY)
+    return _texts(rows)
+
+
+def dataset_concept_texts(dataset) -> list[ConceptText]:
+    """The concepts of a :class:`clkg.loaders.Dataset`'s own codebook, read as :func:`concept_texts`
+    reads a store. The values it adds to open vocabularies (a new sector) are left out: they are
+    compared with the other values of their vocabulary by validation (near-duplicate warnings)."""
+    from pyoxigraph import Store
+
+    from clkg.namespaces import dataset_base
+
+    memory = Store()
+    memory.extend(dataset.quads)
+    rows = [tuple(row) for row in memory.query(CONCEPTS_QUERY, use_default_graph_as_union=True)]
+    own = dataset_base(dataset.study_id)
+    return [text for text in _texts(rows) if text.iri.startswith(own) and text.scheme.startswith(own)]
+
+
+def _texts(rows) -> list[ConceptText]:
+    """ConceptText values from the (concept, property, value) rows of :data:`CONCEPTS_QUERY`."""
     values: dict[str, dict[str, list]] = {}
     for concept, prop, value in rows:
         fields = values.setdefault(concept.value, {})
