@@ -34,6 +34,7 @@ class Dataset:
     records: dict[str, int] = field(default_factory=dict)
     cells: int = 0
     origins: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # row IRI -> (table, file, row)
+    ignored: dict[str, str] = field(default_factory=dict)  # {entry of the folder (sheet) that is no table: why}
 
 
 def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes) -> Dataset:

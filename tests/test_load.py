@@ -5,6 +5,7 @@ exactly as it was.
 """
 
 import csv
+import os
 import shutil
 import signal
 import subprocess
@@ -73,6 +74,10 @@ def test_rejected_load_leaves_store_unchanged(store_path, tmp_path):
     assert dump(store_path) == before
 
 
+#: The big dataset passes the default limits of file size and cell length: raised for it.
+BIG_LIMITS = {**os.environ, "CLKG_MAX_FILE_MB": "64", "CLKG_MAX_CELL_CHARS": "10000000"}
+
+
 def big_dataset(tmp_path, *, new_graph: bool) -> Path:
     """The SL dataset with 60 extra quotations of ~0.7 MB each: cheap to validate, slow to write.
 
@@ -100,13 +105,13 @@ def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay, n
     dataset = big_dataset(tmp_path, new_graph=new_graph)
     completed = tmp_path / "completed"
     shutil.copytree(store_path, completed)
-    assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset, "--replace").returncode == 0
+    assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset, "--replace", env=BIG_LIMITS).returncode == 0
     before, after = dump(store_path), dump(completed)
     assert before != after
     assert any(line.endswith(f"<https://w3id.org/clkg/graph/{SL}-copy> .") for line in after) == new_graph
 
     process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset), "--replace"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=BIG_LIMITS)
     for line in process.stderr:  # wait until the write has started
         if line.startswith("writing "):
             break

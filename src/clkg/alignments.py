@@ -81,15 +81,25 @@ class MappingSet:
         return self.metadata["mapping_set_id"]
 
 
-def read_mapping_set(path: Path | None = None) -> MappingSet:
-    """Read and check an SSSOM TSV file (default: the shipped alignments)."""
+def read_mapping_set(path: Path | None = None, *, limits=None) -> MappingSet:
+    """Read and check an SSSOM TSV file (default: the shipped alignments) within ``limits``
+    (a :class:`clkg.loaders.Limits`; default: its defaults).
+
+    :raises InputError: a file that is no regular file, passes a limit, is no UTF-8 text or
+        holds a row that cannot be read.
+    """
     import yaml
 
+    from clkg.loaders.limits import Limits, read_file
     from clkg.resources import alignment_file
 
     path = Path(path) if path is not None else alignment_file()
     where = str(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    limits = limits or Limits()
+    try:
+        lines = read_file(path, limits).decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError([Problem(where, f"is not UTF-8 text (byte 0x{err.object[err.start]:02x})")]) from None
     header = [line[1:] for line in lines if line.startswith("#")]
     body_start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
     try:
@@ -102,7 +112,13 @@ def read_mapping_set(path: Path | None = None) -> MappingSet:
     for key in ("mapping_set_id", "license", "curie_map"):
         if not metadata.get(key):
             problems.append(Problem(where, f"metadata lacks {key}"))
+    for key in ("mapping_set_id", "license", "mapping_set_title", "mapping_set_description"):
+        if not isinstance(metadata.get(key, ""), (str, int, float)):  # a YAML alias tree would print for ever
+            problems.append(Problem(where, f"metadata {key} must be text"))
     curie_map = metadata.get("curie_map") or {}
+    if not isinstance(curie_map, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                       for k, v in curie_map.items()):
+        problems.append(Problem(where, "metadata curie_map must map each prefix to a namespace IRI"))
     if problems:
         raise InputError(problems)
 
@@ -114,8 +130,17 @@ def read_mapping_set(path: Path | None = None) -> MappingSet:
             return None
         return curie_map[match[1]] + match[2]
 
+    csv.field_size_limit(limits.cell_chars)
     reader = csv.reader(io.StringIO("\n".join(lines[body_start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
-    table = list(reader)
+    try:
+        table = list(reader)
+    except csv.Error as err:
+        message = str(err)
+        if "field larger than field limit" in message:
+            message = limits.over("cell_chars", "a cell is too long")
+        raise InputError([Problem(where, message)]) from None
+    if len(table) > limits.rows + 1:
+        raise InputError([Problem(where, limits.over("rows", f"has {len(table) - 1:,} rows"))])
     if not table:
         raise InputError([Problem(where, "has no mapping table")])
     columns = table[0]
@@ -193,20 +218,21 @@ def alignment_quads(path: Path | None = None) -> list:
     return _quads(mapping_set, graph=ALIGNMENTS_GRAPH, set_iri=mapping_set.id, node_base=MAPPING_BASE)
 
 
-def dataset_alignment_quads(path: Path, dataset) -> list:
+def dataset_alignment_quads(path: Path, dataset, *, limits=None) -> list:
     """A dataset's own mapping set (``alignments.sssom.tsv`` in its folder) as quads in its graph.
 
     Each subject must be a concept of the study's codebook (a dataset speaks only of itself);
     that each object is a concept of the ontology, of a study in the store or of a dataset loaded
     with it is checked by the shapes, which see all of them. Each mapping is traced to its row.
 
-    :raises InputError: a row that cannot be read, or whose subject is not the study's own.
+    :raises InputError: a file that :func:`read_mapping_set` refuses, or a row whose subject is
+        not the study's own.
     """
     from pyoxigraph import NamedNode, Quad
 
     from clkg.namespaces import concept_namespace, dataset_base
 
-    mapping_set = read_mapping_set(path)
+    mapping_set = read_mapping_set(path, limits=limits)
     own = concept_namespace(dataset.study_id)
     problems = [Problem(str(path), f"{m.subject} is not a concept of this study ({own}…): a dataset maps "
                         "its own concepts; swap subject and object (and broadMatch/narrowMatch)", m.row,

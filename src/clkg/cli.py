@@ -36,12 +36,12 @@ def _load(args) -> int:
 
 
 def _print_loaded(report, args) -> None:
-    from clkg.text import plural
+    from clkg.text import plural, shown
 
     for ds, validation in zip(report.datasets, report.validations):
         _print_report(validation, args, out=sys.stdout)
         kinds = ", ".join(f"{n} {k}" for k, n in ds.records.items())
-        print(f"loaded {ds.source} into <{ds.graph}>: {plural(report.graphs[ds.graph], 'triple')}"
+        print(f"loaded {shown(ds.source)} into <{ds.graph}>: {plural(report.graphs[ds.graph], 'triple')}"
               + (f" ({kinds})" if kinds else ""))
     width = max(map(len, report.graphs))
     print(f"store {_spec(args)}:")
@@ -92,21 +92,26 @@ def _store_context(args):
 
 
 def _print_report(report, args, *, out) -> None:
-    """A dataset's verdict with its counts, and each result at or above the chosen severity."""
-    from clkg.text import plural
+    """A dataset's verdict with its counts, the entries of its folder or workbook that were
+    ignored and why, and each result at or above the chosen severity."""
+    import shlex
+
+    from clkg.text import plural, shown
 
     verdict = "conforms" if report.conforms else "does not conform"
     counts = ", ".join(plural(report.count(s), s.lower()) for s in ("Violation", "Warning", "Info"))
-    shown = [r for r in report.results if SEVERITIES.index(r.severity.lower()) <= SEVERITIES.index(args.severity)]
+    listed = [r for r in report.results if SEVERITIES.index(r.severity.lower()) <= SEVERITIES.index(args.severity)]
     if args.quiet and report.conforms:
         return
-    print(f"{report.source}: {verdict} ({counts})", file=out)
-    for result in shown:
+    print(f"{shown(report.source)}: {verdict} ({counts})", file=out)
+    for name, why in report.ignored.items():
+        print(f"  ignored {shown(name)}: {why}", file=out)
+    for result in listed:
         print(f"  {result}", file=out)
-    hidden = len(report.results) - len(shown)
+    hidden = len(report.results) - len(listed)
     if hidden:
         print(f"  ({plural(hidden, 'result')} below {args.severity} not shown: "
-              f"`clkg validate {report.source} --severity info` lists them)", file=out)
+              f"`clkg validate {shown(shlex.quote(report.source))} --severity info` lists them)", file=out)
 
 
 def _print_problems(problems) -> None:
@@ -127,28 +132,32 @@ def _export(args) -> int:
         else:
             with open(args.output, "wb") as out:
                 store.dump(out, format=args.format, graph=graph)
-            print(f"wrote {args.output}", file=sys.stderr)
+            _wrote(args.output)
     return 0
 
 
 def _graph(store, name: str) -> str:
     """The graph a study id, a graph name or a full graph IRI names; refuses one the store lacks."""
     from clkg.namespaces import GRAPH
+    from clkg.text import shown
 
     sizes = store.graph_sizes()
     graph = name if name.startswith(("http://", "https://", "urn:")) else GRAPH + name
     if graph not in sizes:
         names = ", ".join(g.removeprefix(GRAPH) for g in sorted(sizes))
-        raise UsageError(f"the store has no graph {name!r}; its graphs: {names}")
+        raise UsageError(f"the store has no graph '{shown(name)}'; its graphs: {names}")
     return graph
 
 
 def _new(args) -> int:
+    import shlex
+
     from clkg.template import write_template
+    from clkg.text import shown
 
     for path in write_template(Path(args.path)):
-        print(f"wrote {path}")
-    print(f"next: fill in the tables, then `clkg validate {args.path}`")
+        print(f"wrote {shown(path)}")
+    print(f"next: fill in the tables, then `clkg validate {shown(shlex.quote(args.path))}`")
     return 0
 
 
@@ -185,6 +194,7 @@ def _suggest_alignments(args) -> int:
 
 def _query(args) -> int:
     from clkg.saved_queries import run_query, saved_queries
+    from clkg.text import shown
 
     if args.list:
         for query in saved_queries().values():
@@ -199,12 +209,12 @@ def _query(args) -> int:
     for item in args.param:
         key, sep, val = item.partition("=")
         if not sep:
-            raise UsageError(f"--param takes key=value, not {item!r}")
+            raise UsageError(f"--param takes key=value, not '{shown(item)}'")
         params[key.strip()] = val
     query = saved_queries().get(args.name)
     for p in query.params.values() if query else ():
         if p.required and p.name not in params:
-            raise UsageError(f"query {args.name!r} needs --param {p.name}=… ({p.description})")
+            raise UsageError(f"query '{shown(args.name)}' needs --param {p.name}=… ({p.description})")
     with _reader(args) as store:
         table = run_query(store, args.name, params)
         _write(_shown(table, store, args), args)
@@ -234,12 +244,18 @@ def _shown(table, store, args):
 def _write(table, args) -> None:
     from clkg.tables import render
 
-    text = render(table, args.format)
-    if getattr(args, "output", "-") == "-":
+    text = render(table, args.format, raw=args.raw)
+    if args.output == "-":
         sys.stdout.write(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+        Path(args.output).write_text(text, encoding="utf-8", newline="")  # CSV keeps its \r\n
+        _wrote(args.output)
+
+
+def _wrote(path) -> None:
+    from clkg.text import shown
+
+    print(f"wrote {shown(path)}", file=sys.stderr)
 
 
 def _spec(args) -> str:
@@ -287,6 +303,10 @@ def parser() -> argparse.ArgumentParser:
     output.add_argument("--format", choices=FORMATS, default="table", help="how to write the answer")
     output.add_argument("--iris", action="store_true", help="write full IRIs instead of CURIEs")
     output.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (- for stdout)")
+    output.add_argument("--raw", action="store_true",
+                        help="CSV: write every cell as it is; by default a text cell that starts with =, +, -, "
+                             "@, a tab or a carriage return gets a leading ' so that a spreadsheet does not "
+                             "run it as a formula")
 
     p = argparse.ArgumentParser(
         prog="clkg", parents=[store],

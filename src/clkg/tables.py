@@ -3,9 +3,10 @@
 import csv
 import io
 import json
+import sys
 from dataclasses import dataclass
 
-from clkg.text import plural
+from clkg.text import plural, shown
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
@@ -64,15 +65,23 @@ def shortened(table: Table, converter) -> Table:
     return Table(table.columns, [tuple(map(short, row)) for row in table.rows])
 
 
-def render(table: Table, fmt: str) -> str:
-    """Text of a table in one of FORMATS."""
+def render(table: Table, fmt: str, *, raw: bool = False) -> str:
+    """Text of a table in one of FORMATS.
+
+    CSV is safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return (which a spreadsheet would run as a formula) gets a leading
+    ``'``, as OWASP advises; numbers are left alone. ``raw`` writes every text as it is.
+    HTML and LaTeX escape their special characters; the terminal table shows control
+    characters escaped.
+    """
     if fmt == "json":
         return json.dumps(table.records(), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
+        safe = (lambda v: v) if raw else _inert
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
-        writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+        writer = csv.writer(out)  # RFC 4180 line ends, \r\n: a cell holding \r is quoted too
+        writer.writerow(map(safe, table.columns))
+        writer.writerows(["" if v is None else safe(v) for v in row] for row in table.rows)
         return out.getvalue()
     cells = [["" if v is None else str(v) for v in row] for row in table.rows]
     if fmt == "html":
@@ -93,10 +102,20 @@ def render(table: Table, fmt: str) -> str:
         lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
         lines += ["| " + " | ".join(map(escape, row)) + " |" for row in cells]
         return "\n".join(lines) + "\n"
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
+    columns = [shown(c, limit=sys.maxsize) for c in table.columns]
+    cells = [[shown(v, limit=sys.maxsize) for v in row] for row in cells]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     line = lambda row: "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(table.columns), rule, *map(line, cells)]) + f"\n({plural(len(cells), 'row')})\n"
+    return "\n".join([line(columns), rule, *map(line, cells)]) + f"\n({plural(len(cells), 'row')})\n"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """A text a spreadsheet would run as a formula, with a leading ``'``; anything else as it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -113,4 +132,6 @@ def _latex_column(table: Table, i: int, cells) -> str:
 
 
 def _latex(text: str) -> str:
-    return "".join(_LATEX.get(ch, ch) for ch in text)
+    """Text for a LaTeX cell: special characters escaped, line breaks and control characters
+    (a blank line would end the table's paragraph) as spaces."""
+    return "".join(_LATEX.get(ch, ch if ch.isprintable() else " ") for ch in text)

@@ -18,6 +18,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from clkg.namespaces import ONTOLOGY_GRAPH
 from clkg.prefixes import compress, shorten_iris
+from clkg.text import MESSAGE_LIMIT, shown
 
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -41,15 +42,20 @@ class Result:
     column: str | None = None
 
     def __str__(self) -> str:
+        """The result for a terminal: names and values escaped, a long message cut."""
         where = ", ".join(filter(None, [self.file, self.row and f"row {self.row}",
                                         self.column and f"column {self.column!r}"])) or self.focus
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{shown(where)}: {self.severity}: {shown(self.message, limit=MESSAGE_LIMIT)}"
 
 
 @dataclass
 class Report:
+    """A dataset's validation results, and the entries of its folder or workbook it ignored
+    ({name: why}, as :attr:`clkg.loaders.Dataset.ignored`)."""
+
     source: str
     results: list[Result] = field(default_factory=list)
+    ignored: dict[str, str] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:
@@ -62,7 +68,7 @@ class Report:
     def as_json(self) -> dict:
         return {"source": self.source, "conforms": self.conforms,
                 "counts": {s: self.count(s) for s in SEVERITIES},
-                "results": [asdict(r) for r in self.results]}
+                "results": [asdict(r) for r in self.results], "ignored": self.ignored}
 
 
 @cache
@@ -133,7 +139,7 @@ def validate(dataset, *, context=()) -> Report:
         result.message = shorten_iris(result.message, conv)
         if result.shape.endswith("KnownConceptShape") and result.value:
             result.message += _did_you_mean(result.value, every, conv)
-    return Report(dataset.source, sorted(found, key=_order))
+    return Report(dataset.source, sorted(found, key=_order), ignored=dict(dataset.ignored))
 
 
 def relevant_context(context: list, dataset) -> list:
