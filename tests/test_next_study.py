@@ -313,3 +313,15 @@ def test_suggest_alignments_refuses_to_overwrite_and_needs_own_concepts(seed_sto
                     "-o", tmp_path / "none.tsv")
     assert seed.returncode == 2 and "defines no concepts of its own" in seed.stderr
     assert "Traceback" not in seed.stderr + result.stderr
+
+
+def test_a_study_exported_from_the_store_validates_as_an_rdf_dataset(grown, tmp_path):
+    """The store keeps counts as xsd:integer (pyoxigraph's canonical form): the exported study,
+    read back as an RDF dataset, still conforms."""
+    path = tmp_path / f"{STUDY}.ttl"
+    exported = run_clkg("--store", f"oxigraph:{grown}", "export", "--graph", STUDY, "--format", "ttl", "-o", path)
+    assert exported.returncode == 0, exported.stderr
+    assert "nonNegativeInteger" not in path.read_text(encoding="utf-8")
+    result = run_clkg("--store", f"oxigraph:{grown}", "validate", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{path}: conforms" in result.stdout
