@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SL = "social-learning-cis"
 HIBBERT = "hibbert-2010"
+#: Every study of the seed data folder (the tests that go over all of them assume no number).
+STUDIES = sorted(p.name for p in DATA.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 PREFIXES = """PREFIX clkg: <https://w3id.org/clkg/ontology#>
 PREFIX slf: <https://w3id.org/clkg/scheme/social-learning/>

@@ -17,7 +17,7 @@ import urllib.request
 import pyoxigraph
 import pytest
 
-from support import DATA, HIBBERT, SL, run_clkg
+from support import DATA, HIBBERT, SL, STUDIES, run_clkg
 
 GRAPH = "https://w3id.org/clkg/graph/"
 ONTOLOGY = GRAPH + "ontology"
@@ -47,7 +47,8 @@ def _seed(spec: str, empty_folder, timings: dict, name: str, options=("", "")) -
     built = run_clkg("--store", spec, "build", "--data", empty_folder, "--no-reason")
     assert built.returncode == 0, built.stderr
     timings[f"{name}: build (ontology, alignments)"] = time.perf_counter() - started
-    for study, option in zip((SL, HIBBERT), options):
+    for i, study in enumerate(STUDIES):
+        option = options[i % len(options)]
         started = time.perf_counter()
         loaded = run_clkg("--store", spec + option, "load", DATA / study)
         assert loaded.returncode == 0, loaded.stderr
@@ -92,7 +93,7 @@ def source():
     from clkg.vocabulary import prefixes
 
     graphs = shipped_graphs()
-    graphs.update(dataset_graphs([read_dataset(DATA / study, prefixes=prefixes()) for study in (SL, HIBBERT)]))
+    graphs.update(dataset_graphs([read_dataset(DATA / study, prefixes=prefixes()) for study in STUDIES]))
     return graphs
 
 
