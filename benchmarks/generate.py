@@ -6,7 +6,8 @@ Each study has the shape of the seed studies (cases, organizations, informants, 
 observations, findings, quotations, migrations, propositions), about 3,000 triples, and is
 consistent with the shapes: totals add up, quotations support findings about their own case,
 cases are founded before the fieldwork, what is placed at a level agrees with what was observed,
-migrations move one level, every organization has a type.
+migrations move one level, every organization has a type. Each study also brings its own
+codebook (its own prefix and concept scheme, and a new sector value), as a real next study does.
 4 studies ≈ 10k triples, 33 ≈ 100k, 330 ≈ 1M.
 """
 
@@ -30,6 +31,7 @@ ORG_TYPES = ["orgtype:sme", "orgtype:large-company", "orgtype:research-organizat
              "orgtype:regional-development-agency", "orgtype:cluster-representative"]
 ROLES = ["role:coordinator", "role:enterprise-representative", "role:rd-education-representative",
          "role:business-environment-representative"]
+CODEBOOK = 12  # concepts of each study's own codebook
 SECTORS = ["sector:metal", "sector:ict", "sector:photonics"]
 WORDS = ("cluster members meet share trust project group knowledge coordinator information region "
          "partners cooperation learning benefits initiative firms network innovation market").split()
@@ -45,7 +47,7 @@ def study(rng: random.Random, number: int) -> dict[str, list[dict]]:
     fieldwork = rng.randint(2005, 2022)
     tables: dict[str, list[dict]] = {k: [] for k in (
         "study", "cases", "organizations", "informants", "sample", "observations", "findings",
-        "quotations", "migrations", "propositions")}
+        "quotations", "migrations", "propositions", "concepts")}
     cases, total_interviews = [], 0
     for c in range(rng.randint(3, 6)):
         case_id, members = f"case-{c}", rng.randint(30, 250)
@@ -106,7 +108,26 @@ def study(rng: random.Random, number: int) -> dict[str, list[dict]]:
     tables["propositions"].append(dict(proposition_id="p1", label="P1", statement=text(rng, 20),
                                        antecedent="slf:involvement", mediator="slf:trust-development",
                                        outcome="slf:strength-of-interactions", source="§5"))
+    add_codebook(tables, random.Random(number), number)
     return tables
+
+
+def add_codebook(tables: dict[str, list[dict]], rng: random.Random, number: int) -> None:
+    """The study's own codebook (CODEBOOK concepts in two levels, and one new sector value): the
+    study declares its prefix, lists its scheme among its frameworks, and each finding uses one of
+    its concepts. A separate random stream, so that the other tables do not change with it."""
+    prefix = f"syn{number}"
+    study = tables["study"][0]
+    study.update(frameworks=f"{study['frameworks']};{prefix}:scheme", prefix=prefix)
+    concepts = tables["concepts"]
+    for c in range(CODEBOOK):
+        broader = "" if c < 2 else f"{prefix}:theme-{c % 2}"
+        concepts.append(dict(concept_id=f"theme-{c}", label=f"{rng.choice(WORDS)} {rng.choice(WORDS)} {number}-{c}",
+                             definition=text(rng, 12), broader=broader, scheme="", source=f"§2.{c}"))
+    concepts.append(dict(concept_id="own-sector", label=f"synthetic sector {number}", definition=text(rng, 10),
+                         broader="", scheme="sector:scheme", source="§3"))
+    for finding in tables["findings"]:
+        finding["concepts"] += f";{prefix}:theme-{rng.randrange(CODEBOOK)}"
 
 
 def write_corpus(out: Path, *, studies: int, seed: int, start: int = 0) -> list[Path]:

@@ -72,12 +72,12 @@ def cases() -> list[tuple[str, dict]]:
 
 
 def query_text(name: str, params: dict) -> str:
+    from clkg.prefixes import converter
     from clkg.saved_queries import bindings, saved_queries
-    from clkg.store import bind_values
-    from clkg.vocabulary import prefixes
+    from clkg.store.binding import bind_values
 
     query = saved_queries()[name]
-    terms = bindings(query, params, prefixes=prefixes())
+    terms = bindings(query, params, prefixes=converter())
     return bind_values(query.text, terms) if terms else query.text
 
 
@@ -86,19 +86,19 @@ def measure_raw(spec: str, repeat: int) -> tuple[dict, list[str]]:
     of every class of clkg's own resources, for the pages."""
     import pyoxigraph
 
-    from clkg.web.tasks import open_read_only, query_store
+    from clkg.store import open_store
 
-    store = open_read_only(spec)
+    store = open_store(spec, read_only=True)
     raw = {}
     for name, params in cases():
         text = query_text(name, params)
         rows, serialized = [], []
         for _ in range(repeat):
             started = time.perf_counter()
-            list(query_store(store, text))
+            list(store.query(text))
             rows.append(time.perf_counter() - started)
             started = time.perf_counter()
-            query_store(store, text).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+            store.query(text).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
             serialized.append(time.perf_counter() - started)
         raw[name] = {"rows": statistics.median(rows), "json": statistics.median(serialized)}
     _, found = store.select(f"""SELECT (MIN(STR(?s)) AS ?iri) WHERE {{ ?s a ?class

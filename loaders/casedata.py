@@ -10,12 +10,16 @@ go beyond CSVW: templates are relative to the dataset base, and a ``valueUrl`` o
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from urllib.parse import quote
 
+import curies
 from pyoxigraph import Literal, NamedNode, Quad
 
+from clkg.prefixes import PREFIX, expand
 from clkg.resources import case_data_format
+from clkg.text import shown
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -24,14 +28,16 @@ DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
 SOURCE_ROW = NamedNode("https://w3id.org/clkg/ontology#SourceRow")
 
 _VARIABLE = re.compile(r"\{(\+?)([A-Za-z0-9_]+)\}")
-_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([^\s,;]*)")
-_LEXICAL = {
+_LEXICAL = {  # ASCII digits only: \d would take '２００８' or '٧٨', which no RDF tool reads as a number
     "string": (None, "text"),
-    "integer": (r"[+-]?\d+", "a whole number"),
-    "nonNegativeInteger": (r"\+?\d+", "a whole number ≥ 0"),
-    "decimal": (r"[+-]?(\d+(\.\d*)?|\.\d+)", "a decimal number (e.g. 44 or 1.5)"),
+    "integer": (r"[+-]?[0-9]+", "a whole number"),
+    "nonNegativeInteger": (r"\+?[0-9]+", "a whole number ≥ 0"),
+    "decimal": (r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", "a decimal number (e.g. 44 or 1.5)"),
     "boolean": (r"true|false", "true or false"),
 }
+#: Whole numbers are exact up to here in a spreadsheet (a double) and in SPARQL engines (64 bits).
+EXACT_INTEGER = 2**53 - 1
+_INTEGERS = {XSD + "integer", XSD + "nonNegativeInteger"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class Column:
     prop: str
     value: str | None
     virtual: bool
+    example: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,11 @@ def _column(spec: dict) -> Column:
     expected = datatype.get("dc:description", expected)
     return Column(
         name=spec["name"], description=spec.get("dc:description", ""), datatype=XSD + base,
-        pattern=re.compile(fmt, re.IGNORECASE if base == "boolean" else 0) if fmt else None,
+        pattern=re.compile(fmt, re.ASCII | (re.IGNORECASE if base == "boolean" else 0)) if fmt else None,
         bounds=(datatype.get("minimum", float("-inf")), datatype.get("maximum", float("inf"))),
         expected=expected, required=spec.get("required", False), separator=spec.get("separator"),
         about=spec.get("aboutUrl"), prop=spec["propertyUrl"], value=spec.get("valueUrl"),
-        virtual=spec.get("virtual", False))
+        virtual=spec.get("virtual", False), example=spec.get("clkg:example", ""))
 
 
 @cache
@@ -111,7 +118,7 @@ class Mapping:
 
     base: str
     graph: NamedNode
-    prefixes: dict[str, str]
+    prefixes: curies.Converter
 
     def iri(self, template: str, row: dict[str, str]) -> str:
         """Expand a URI template against a row and resolve it to an absolute IRI."""
@@ -120,33 +127,37 @@ class Mapping:
         return self.resolve(expanded)
 
     def resolve(self, text: str) -> str:
-        if text.startswith(("http://", "https://", "urn:")):
-            return text
-        curie = _CURIE.fullmatch(text)
-        if curie and curie[1] in self.prefixes:
-            return self.prefixes[curie[1]] + curie[2]
-        return self.base + text
+        """An IRI, a CURIE of a known prefix, or a path relative to the dataset base."""
+        return expand(text, self.prefixes) or self.base + text
 
     def concept(self, value: str) -> str:
         """The IRI a concept cell names; raises ValueError when it is not a CURIE or IRI."""
         if value.startswith(("http://", "https://")):
             return value
-        curie = _CURIE.fullmatch(value)
-        if not curie:
+        prefix, sep, _ = value.partition(":")
+        if not sep or not PREFIX.fullmatch(prefix) or re.search(r"[\s,;]", value):
             hint = " (separate several concepts with ';')" if "," in value else ""
-            raise ValueError(f"{value!r} is not a concept: write it as a CURIE such as slf:dead-souls{hint}")
-        if curie[1] not in self.prefixes:
-            known = ", ".join(sorted(self.prefixes))
-            raise ValueError(f"{value!r} has an unknown prefix {curie[1]!r} (known: {known})")
-        return self.prefixes[curie[1]] + curie[2]
+            raise ValueError(f"'{shown(value)}' is not a concept: write it as a CURIE, prefix:name{hint}")
+        iri = expand(value, self.prefixes)
+        if iri is None:
+            known = ", ".join(sorted(self.prefixes.prefix_map))
+            raise ValueError(f"'{shown(value)}' has an unknown prefix '{shown(prefix)}' (known: {known})")
+        return iri
 
 
 def check_cell(column: Column, text: str) -> str | None:
     """Why a non-empty cell does not fit its column, or None when it fits."""
-    fits = column.pattern is None or column.pattern.fullmatch(text)
-    if fits and column.bounds != (float("-inf"), float("inf")):
-        fits = column.bounds[0] <= float(text) <= column.bounds[1]
-    return None if fits else f"{text!r} is not {column.expected}"
+    if column.pattern is not None and not column.pattern.fullmatch(text):
+        return f"'{shown(text)}' is not {column.expected}"
+    if column.bounds != (float("-inf"), float("inf")) and not (
+            column.bounds[0] <= Decimal(text) <= column.bounds[1]):
+        return f"'{shown(text)}' is not {column.expected}"
+    if column.datatype in _INTEGERS:
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > len(str(EXACT_INTEGER)) or int(digits or "0") > EXACT_INTEGER:
+            return (f"'{shown(text)}' is too large: whole numbers are taken up to ±{EXACT_INTEGER:,}, "
+                    "which spreadsheets and SPARQL engines hold exactly")
+    return None
 
 
 def map_row(table: TableSpec, row: dict[str, str], source_row: NamedNode, study: NamedNode,

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, Quad
 
 from clkg.errors import InputError, Problem
-from clkg.namespaces import dataset_base, dataset_graph
+from clkg.namespaces import concept_namespace, dataset_base, dataset_graph
 from .casedata import Mapping, TableSpec, check_cell, map_row, tables
+from .codebook import SCHEME_ID, scheme_quads
 
 
 @dataclass
@@ -29,13 +30,19 @@ class Dataset:
     graph: str
     source: str
     quads: list[Quad]
+    prefix: str | None = None  # the study's own CURIE prefix, if it has a codebook
     records: dict[str, int] = field(default_factory=dict)
     cells: int = 0
     origins: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # row IRI -> (table, file, row)
+    ignored: dict[str, str] = field(default_factory=dict)  # {entry of the folder (sheet) that is no table: why}
 
 
-def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, str]) -> Dataset:
-    """Check and map the raw tables of one dataset; raises InputError listing every problem."""
+def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes) -> Dataset:
+    """Check and map the raw tables of one dataset; raises InputError listing every problem.
+
+    ``prefixes`` (a ``curies.Converter``) names the concepts of the ontology and of the studies
+    already in the store; the study's own prefix (study.csv, column prefix) is added to it.
+    """
     specs = tables()
     raw = list(raw)
     problems: list[Problem] = []
@@ -61,10 +68,21 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, s
     if problems:
         raise InputError(problems)
 
-    study_id = study_rows[0][1]["study_id"]
-    mapping = Mapping(dataset_base(study_id), NamedNode(dataset_graph(study_id)), prefixes)
-    study = NamedNode(mapping.iri(specs["study"].about, study_rows[0][1]))
-    dataset = Dataset(study_id, dataset_graph(study_id), source, [])
+    study_row = study_rows[0][1]
+    study_id, prefix = study_row["study_id"], study_row.get("prefix") or None
+    own = {prefix: concept_namespace(study_id)} if prefix else {}
+    _check_prefix(prefix, own, prefixes, "concepts" in checked, labels["study"], study_rows[0][0], problems)
+    problems += [Problem(labels["concepts"].label, f"the id {SCHEME_ID!r} names the study's concept scheme "
+                         "itself: choose another id", number, "concept_id")
+                 for number, row in checked.get("concepts", []) if row["concept_id"] == SCHEME_ID]
+    if problems:
+        raise InputError(problems)
+    from clkg.prefixes import converter
+
+    mapping = Mapping(dataset_base(study_id), NamedNode(dataset_graph(study_id)),
+                      converter({**prefixes.prefix_map, **own}))
+    study = NamedNode(mapping.iri(specs["study"].about, study_row))
+    dataset = Dataset(study_id, dataset_graph(study_id), source, [], prefix=prefix)
     for name, rows in checked.items():
         spec, table = specs[name], labels[name]
         for number, row in rows:
@@ -77,7 +95,22 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes: dict[str, s
         dataset.records[name] = len(rows)
     if problems:
         raise InputError(problems)
+    if prefix:
+        dataset.quads += scheme_quads(study, study_row, [row for _, row in checked.get("concepts", [])],
+                                      prefix=prefix, mapping=mapping)
     return dataset
+
+
+def _check_prefix(prefix, own, prefixes, has_concepts: bool, study: RawTable, row: int,
+                  problems: list[Problem]) -> None:
+    """A codebook needs a prefix, and the prefix must not name another namespace already."""
+    if has_concepts and not prefix:
+        problems.append(Problem(study.label, "the dataset has a concepts table, so the study needs a "
+                                "prefix for its concepts (e.g. icl)", row, "prefix"))
+    taken = prefixes.prefix_map.get(prefix) if prefix else None
+    if taken and taken != own[prefix]:
+        problems.append(Problem(study.label, f"prefix {prefix!r} is taken: it names {taken}; "
+                                "choose another", row, "prefix"))
 
 
 def _check_table(spec: TableSpec, table: RawTable, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:

@@ -26,10 +26,12 @@ import csv
 import datetime
 import gc
 import io
+import os
 import re
 import shutil
 import subprocess
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,6 +171,127 @@ def _founded_as_date(book):
     cell.number_format = "yyyy-mm-dd"
 
 
+def _workbook_parts(root, rewrite) -> Path:
+    """_minimal as a workbook (see _workbook) whose zip members are rewritten: rewrite(name, data) -> data."""
+    out = _workbook(root)
+    with zipfile.ZipFile(out) as original:
+        members = [(m.filename, original.read(m)) for m in original.infolist()]
+    assert b"case_id" in dict(members)["xl/worksheets/sheet1.xml"]  # sheet1 is cases, sheet2 findings
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for name, data in members:
+            rewritten.writestr(name, rewrite(name, data))
+    return out
+
+
+def _in_part(part: str, edit):
+    """A rewrite for _workbook_parts that edits one member and checks that the edit changed it."""
+    def rewrite(name, data):
+        if name != part:
+            return data
+        edited = edit(data)
+        assert edited != data, f"the edit of {part} changed nothing"
+        return edited
+    return rewrite
+
+
+LAUGHS = ("<!DOCTYPE {root} [<!ENTITY lol \"lol\">"
+          + "".join(f"<!ENTITY lol{i} \"{('&lol%s;' % (i - 1 or '')) * 10}\">" for i in range(1, 10)) + "]>")
+
+
+def _zip_bomb(root):
+    """A workbook with one more member of 200 MB of zeros, which deflates to about 200 KB."""
+    out = _workbook(root)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as book, book.open("xl/media/padding.bin", "w") as pad:
+        for _ in range(200):
+            pad.write(bytes(1 << 20))
+    assert out.stat().st_size < 2 << 20
+    return out
+
+
+def _set_cell(sheet_name: str, row: int, column: str, value):
+    def edit(book):
+        sheet = book[sheet_name]
+        header = [c.value for c in sheet[1]]
+        sheet.cell(row=row, column=header.index(column) + 1).value = value
+    return edit
+
+
+def _add_sheet(book):
+    book.create_sheet("propositions ").append(["proposition_id", "label", "statement"])
+
+
+def _edit_csv(table: str, edit):
+    """A generator: _minimal with the text of one table edited (and checked to be changed)."""
+    def generate(root):
+        folder = _copy_minimal(root)
+        path = folder / f"{table}.csv"
+        text = path.read_text(encoding="utf-8")
+        edited = edit(text)
+        assert edited != text
+        path.write_text(edited, encoding="utf-8", newline="")
+        return folder
+    return generate
+
+
+def _replace_table(table: str, make):
+    """A generator: _minimal with one table file replaced by ``make(path)`` (a FIFO, a link …)."""
+    def generate(root):
+        folder = _copy_minimal(root)
+        path = folder / f"{table}.csv"
+        path.unlink()
+        make(path)
+        return folder
+    return generate
+
+
+def _sparse(size: int):
+    def make(path):
+        with path.open("wb") as f:
+            f.truncate(size)  # a sparse file: its size is on record, no block is written
+    return make
+
+
+def _wide_header(extra: int):
+    return lambda text: text.replace("\n", "".join(f",extra-{i}" for i in range(1, extra + 1)) + "\n", 1)
+
+
+def _rename(table: str, name: str):
+    def generate(root):
+        folder = _copy_minimal(root)
+        (folder / f"{table}.csv").rename(folder / name)
+        return folder
+    return generate
+
+
+def _rdf(root, extra: str = "", *, without: str | None = None) -> Path:
+    """_minimal as one Turtle file, as clkg reads it (so the same triples) but those of the
+    predicate ``without``, then ``extra``."""
+    from pyoxigraph import RdfFormat, serialize
+
+    from clkg.loaders import read_dataset
+    from clkg.vocabulary import prefixes
+
+    triples = [q.triple for q in read_dataset(MINIMAL, prefixes=prefixes()).quads if q.predicate.value != without]
+    root.mkdir()
+    out = root / "dataset.ttl"
+    out.write_bytes(serialize(triples, format=RdfFormat.TURTLE, prefixes=prefixes()) + extra.encode())
+    return out
+
+
+def _written(name: str, text: str):
+    """A generator: one file ``name`` holding ``text``."""
+    def generate(root):
+        root.mkdir()
+        (root / name).write_text(text, encoding="utf-8")
+        return root / name
+    return generate
+
+
+DEPTH = 100_000
+P = "https://w3id.org/clkg/data/minimal/p"
+STUDY_IRI = "<https://w3id.org/clkg/data/minimal/study>"
+TITLE = "<http://purl.org/dc/terms/title>"
+
 GENERATORS = {
     "utf16-with-bom": _utf16,
     "bom-crlf-excel": _bom_crlf,
@@ -178,6 +301,54 @@ GENERATORS = {
                                                         bad_concepts="sfl:dead-souls;slf:participants"),
     "xlsx-valid": lambda root: _workbook(root),
     "xlsx-wrong-type": lambda root: _workbook(root, _founded_as_date),
+    # limits, checked before the expensive work
+    "fifo-named-cases-csv": _replace_table("cases", os.mkfifo),
+    "symlink-to-dev-zero": _replace_table("cases", lambda path: path.symlink_to("/dev/zero")),
+    "symlink-loop": _replace_table("cases", lambda path: path.symlink_to(path.name)),
+    "file-over-size-limit": _replace_table("findings", _sparse(33 << 20)),
+    "header-million-columns": _edit_csv("cases", _wide_header(1_000_000)),
+    "many-unknown-columns": _edit_csv("cases", _wide_header(400)),
+    "rows-over-limit": _edit_csv("findings", lambda text: text + "f,A finding.,,,Table 1,\n" * 200_001),
+    "cell-over-limit": _edit_csv("cases", lambda text: text.replace("ICT Cluster B", "B" * 100_001)),
+    "long-id-cut": _edit_csv("observations", lambda text: text.replace("metal-a-dead-souls,", "o" * 10_000 + " x,")),
+    "ansi-escape-in-file-name": _rename("quotations", "\x1b[2Jquotations.csv"),
+    "xlsx-zip-bomb": _zip_bomb,
+    "xlsx-dimension-whole-sheet": lambda root: _workbook_parts(root, _in_part(
+        "xl/worksheets/sheet1.xml", lambda data: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data))),
+    "xlsx-entity-bomb": lambda root: _workbook_parts(root, _in_part(
+        "xl/worksheets/sheet1.xml", lambda data: LAUGHS.format(root="worksheet").encode()
+        + data.replace(b"Metal Cluster A", b"&lol9;"))),
+    "xlsx-external-entity": lambda root: _workbook_parts(root, _in_part(
+        "xl/worksheets/sheet2.xml", lambda data: b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        + data.replace(b"f1", b"&x;", 1))),
+    "xlsx-malformed-sheet-xml": lambda root: _workbook_parts(root, _in_part(
+        "xl/worksheets/sheet2.xml", lambda data: data[: len(data) // 2])),
+    # nothing ignored silently, nothing ill-typed
+    "xlsx-formula-without-value": lambda root: _workbook(root, _set_cell("cases", 2, "name", "=1+1")),
+    "xlsx-sheet-names-collide": lambda root: _workbook(root, _add_sheet),
+    "xlsx-number-1e30": lambda root: _workbook(root, _set_cell("cases", 2, "member_count", 1e30)),
+    # an RDF dataset speaks only of itself
+    "rdf-valid": _rdf,
+    "rdf-foreign-statements": lambda root: _rdf(root, "\n".join([
+        f'<https://w3id.org/clkg/data/hibbert-2010/study> {TITLE} "PWNED" .',
+        '<https://w3id.org/clkg/scheme/social-learning/dead-souls> '
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "PWNED" .',
+        "<https://w3id.org/clkg/ontology#Study> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<http://www.w3.org/2002/07/owl#Nothing> .",
+        f"{STUDY_IRI} <http://www.w3.org/2002/07/owl#sameAs> <https://w3id.org/clkg/data/hibbert-2010/study> .",
+        "<https://w3id.org/clkg/data/minimal/case/metal-a> a <http://www.w3.org/2002/07/owl#Class> .",
+        ""])),
+    "rdf-star-triple": lambda root: _rdf(root, f'{STUDY_IRI} {TITLE} <<( {STUDY_IRI} {TITLE} "x" )>> .\n'),
+    "rdf-ill-typed-literal": lambda root: _rdf(root, "<https://w3id.org/clkg/data/minimal/case/metal-a> "
+                                               "<https://w3id.org/clkg/ontology#founded> "
+                                               '"20x8"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'),
+    "rdf-membership-without-member": lambda root: _rdf(root, without="http://www.w3.org/ns/org#member"),
+    "rdf-json-ld-deep-nesting": _written("dataset.jsonld", '{"@id": "https://w3id.org/clkg/data/minimal/study", '
+                                         f'"{P}": ' + f'{{"{P}": ' * 5000 + "1" + "}" * 5001),
+    "rdf-xml-deep-nesting": _written("dataset.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                                     'xmlns:d="https://w3id.org/clkg/data/minimal/">' + "<rdf:Description><d:p>" * DEPTH
+                                     + "</d:p></rdf:Description>" * DEPTH + "</rdf:RDF>"),
+    "rdf-invalid-iri": lambda root: _rdf(root, f"{STUDY_IRI} <http://purl.org/dc/terms/relation> <http://a b> .\n"),
 }
 
 
@@ -190,9 +361,22 @@ def _input(entry: Entry, tmp_path: Path) -> tuple[Path, Path]:
     return root, root / entry.path if entry.path else root
 
 
-def _check_output(entry: Entry, root: Path, result) -> None:
+def _named_input(path: Path, tmp_path: Path) -> Path:
+    """The input copied to a folder (or file) named after its study, as `clkg load` requires; an
+    input that does not exist stays as it is."""
+    if not path.exists():
+        return path
+    target = tmp_path / "named" / ("minimal" + (path.suffix if path.is_file() else ""))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    (shutil.copytree if path.is_dir() else shutil.copyfile)(path, target)
+    return target
+
+
+def _check_output(entry: Entry, root: Path, result, *, given: tuple[Path, Path] | None = None) -> None:
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
+    if given:  # messages name the copy clkg was given: read them as naming the entry
+        output = output.replace(str(given[1]), str(given[0]))
     output = output.replace(str(root), "<entry>")
     missing = [text for text in entry.expected if text not in output]
     assert result.returncode == entry.exit and not missing, (
@@ -272,7 +456,7 @@ def good_store(tmp_path_factory):
     """A store holding _minimal (the study every bad dataset would overwrite) and a seed study."""
     folder = tmp_path_factory.mktemp("good")
     path = folder / "store"
-    for data in (MINIMAL, DATA / HIBBERT):
+    for data in (_named_input(MINIMAL, folder), DATA / HIBBERT):
         result = run_clkg("--store", f"oxigraph:{path}", "load", data, cwd=folder)
         assert result.returncode == 0, result.stdout + result.stderr
     quads = _dump(path)
@@ -283,7 +467,7 @@ def good_store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def minimal_triples(tmp_path_factory):
     folder = tmp_path_factory.mktemp("minimal")
-    result = run_clkg("--store", f"oxigraph:{folder / 'store'}", "load", MINIMAL, cwd=folder)
+    result = run_clkg("--store", f"oxigraph:{folder / 'store'}", "load", _named_input(MINIMAL, folder), cwd=folder)
     assert result.returncode == 0, result.stdout + result.stderr
     return int(re.search(r": (\d+) triples", result.stdout)[1])
 
@@ -295,14 +479,16 @@ def test_load_reports_the_defect_and_leaves_the_store_untouched(name, good_store
     store = tmp_path / "store"
     shutil.copytree(good_store, store)  # each test its own copy: a load that fails the test harms no other
     before = _dump(store)
-    result = run_clkg_timed("--store", f"oxigraph:{store}", "load", path, cwd=tmp_path)
+    named = _named_input(path, tmp_path)
+    # --replace: the entry stands in for _minimal, which the store holds from another folder
+    result = run_clkg_timed("--store", f"oxigraph:{store}", "load", named, "--replace", cwd=tmp_path)
     after = _dump(store)
     changed = sorted(set(before) ^ set(after))
     assert not changed, (f"{name}: `clkg load` exited {result.returncode} and the store changed "
                          f"({len(before)} quads before, {len(after)} after), e.g. {changed[:3]}\n"
                          + result.stdout + result.stderr)
     assert after == before  # the same quads, the same number of times
-    _check_output(entry, root, result)
+    _check_output(entry, root, result, given=(path, named))
     assert "loaded" not in result.stdout, result.stdout
 
 
@@ -311,6 +497,7 @@ def test_must_load_entries_load_completely(name, minimal_triples, tmp_path):
     """The odd-looking but valid forms give exactly the triples of _minimal, nothing lost."""
     entry = ENTRIES[name]
     _, path = _input(entry, tmp_path)
-    result = run_clkg_timed("--store", f"oxigraph:{tmp_path / 'store'}", "load", path, cwd=tmp_path)
+    result = run_clkg_timed("--store", f"oxigraph:{tmp_path / 'store'}", "load", _named_input(path, tmp_path),
+                            cwd=tmp_path)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
     assert f": {minimal_triples} triples" in result.stdout, result.stdout

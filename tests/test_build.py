@@ -7,19 +7,24 @@ import sys
 import pyoxigraph
 import pytest
 
-from support import DATA, HIBBERT, SL, cli_built_store, run_clkg
+from support import DATA, HIBBERT, SL, STUDIES, cli_built_store, require_java, run_clkg
 
 ONTOLOGY = "https://w3id.org/clkg/graph/ontology"
 
 
 def test_build_loads_ontology_and_both_studies(built):
     store, report = built
-    assert set(report.graphs) == {ONTOLOGY, "https://w3id.org/clkg/graph/alignments",
-                                  f"https://w3id.org/clkg/graph/{SL}", f"https://w3id.org/clkg/graph/{HIBBERT}"}
+    studies = {f"https://w3id.org/clkg/graph/{s}" for s in STUDIES}
+    assert set(report.graphs) == {ONTOLOGY, "https://w3id.org/clkg/graph/alignments", *studies,
+                                  f"{ONTOLOGY}/inferred", *(f"{g}/inferred" for g in studies)}
     assert all(n > 0 for n in report.graphs.values())
-    assert report.consistency.startswith("consistent")
     assert report.records[f"https://w3id.org/clkg/graph/{SL}"]["cases"] == 4
     assert report.records[f"https://w3id.org/clkg/graph/{HIBBERT}"]["cases"] == 4
+
+
+def test_build_checks_consistency_with_hermit(built):
+    require_java()
+    assert built[1].consistency == "consistent, no unsatisfiable classes (HermiT)"
 
 
 def test_build_twice_replaces_graphs(tmp_path):
@@ -31,6 +36,11 @@ def test_build_twice_replaces_graphs(tmp_path):
     assert second.returncode == 0, second.stderr
     assert pyoxigraph_sizes(store) == sizes
     assert "triples" in second.stdout and SL in second.stdout and HIBBERT in second.stdout
+    listed = lambda out: {line.split()[0] for line in out.splitlines() if line.endswith(" triples")}
+    studies = {f"https://w3id.org/clkg/graph/{s}/inferred" for s in STUDIES}
+    assert {f"{ONTOLOGY}/inferred", *studies} <= listed(first.stdout)
+    # the ontology (and what it entails) is rewritten only when the store holds another version
+    assert studies <= listed(second.stdout) and f"{ONTOLOGY}/inferred" not in listed(second.stdout)
 
 
 def pyoxigraph_sizes(path) -> dict[str, int]:

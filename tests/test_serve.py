@@ -1,11 +1,14 @@
 """`clkg serve` over HTTP: pages, IRIs, saved questions, downloads, /sparql, plots, limits, safety.
 
 The server runs as a user starts it (`clkg serve`, a subprocess on a free loopback port) over a
-store built from the seed data by the command line. What the tests expect is read from the store
-before the server starts (an on-disk store is one process's at a time), or from `clkg query` and
-`clkg compare` run on a copy of the store; nothing here names a seed study, case or concept.
+store built from the seed data by the command line, with a third study loaded into it (the
+INVENTED tests/fixtures/invented-inter-clustering: its own codebook and CURIE prefix). What the
+tests expect is read from the store before the server starts, from the third study's CSV files, or
+from `clkg query` and `clkg compare` run on a copy of the store; nothing here names a seed study,
+case or concept.
 """
 
+import csv
 import html
 import http.client
 import json
@@ -19,7 +22,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import pyoxigraph
 import pytest
 
-from support import PREFIXES, cli_built_store, run_clkg, select
+from support import PREFIXES, ROOT, cli_built_store, run_clkg, select
 from web_server import fetch, served
 
 from clkg.saved_queries import saved_queries
@@ -29,13 +32,14 @@ SITE = "https://w3id.org/clkg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SVG = "{http://www.w3.org/2000/svg}"
 TIMEOUT = 4  # seconds: the server's time limit in these tests
+THIRD = ROOT / "tests" / "fixtures" / "invented-inter-clustering"  # a study beside the seed data
 
 
 def gather(path) -> dict:
     """Facts about the built store, to check the pages against."""
     from clkg.store import open_store
 
-    store = open_store(f"oxigraph:{path}")
+    store = open_store(f"oxigraph:{path}", read_only=True)
     try:
         facts = {"sizes": store.graph_sizes()}
         facts["studies"] = select(store, "SELECT ?study ?title WHERE { ?study a clkg:Study ; dcterms:title ?title }")
@@ -90,6 +94,8 @@ def gather(path) -> dict:
 def seed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     path = cli_built_store(folder / "store")
+    loaded = run_clkg("--store", f"oxigraph:{path}", "load", THIRD)
+    assert loaded.returncode == 0, loaded.stderr
     facts = gather(path)
     shutil.copytree(path, folder / "copy")  # for the command line while the server holds the store
     with served(f"oxigraph:{path}", folder / "serve.log", "--timeout", str(TIMEOUT), "--max-result", "1") as server:
@@ -101,6 +107,13 @@ def clkg(seed, *args) -> str:
     result = run_clkg("--store", f"oxigraph:{seed.copy}", *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def clkg_bytes(seed, folder, *args) -> bytes:
+    """What the command writes with ``-o FILE`` (as it is: CSV keeps its \\r\\n)."""
+    out = folder / "answer"
+    clkg(seed, *args, "-o", out)
+    return out.read_bytes()
 
 
 def path(iri: str) -> str:
@@ -149,6 +162,55 @@ def test_studies_page_lists_every_study_with_its_page(seed):
         assert study["title"] in html.unescape(page.text)
         assert f'href="/{path(study["study"])}"' in page.text
     assert fetch(seed.url).status == 200  # / leads to the studies
+
+
+def _third(table: str) -> list[dict]:
+    with open(THIRD / f"{table}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_third_study_shows_with_its_own_concepts_and_their_curies(seed):
+    [study] = _third("study")
+    own = [c for c in _third("concepts") if not c["scheme"]]  # its own codebook (an empty scheme)
+    assert own and study["prefix"]
+    from clkg.namespaces import concept_namespace, dataset_base
+
+    iri, namespace = dataset_base(study["study_id"]) + "study", concept_namespace(study["study_id"])
+    scheme, curies = namespace + "scheme", [f"{study['prefix']}:{c['concept_id']}" for c in own]
+
+    page = html.unescape(fetch(seed.url + "studies").text)
+    assert study["title"] in page and f'href="/{path(iri)}"' in page
+    assert f'href="/{path(scheme)}"' in page  # its framework
+
+    page = fetch(seed.url + path(scheme))
+    assert page.status == 200
+    assert f"Concepts ({len(own)})" in page.text
+    assert set(texts(page.text, "code")) >= {f"{study['prefix']}:scheme", *curies}
+    assert set(texts(page.text, "a")) >= {c["label"] for c in own}
+    for concept in own:
+        assert f'href="/{path(namespace)}{concept["concept_id"]}"' in page.text
+
+    name = "concepts"  # a saved question whose parameter is a scheme
+    assert f"{study['prefix']}:scheme" in _options(fetch(seed.url + f"questions/{name}").text, "scheme")
+    page = fetch(seed.url + f"questions/{name}?" + urlencode({"scheme": f"{study['prefix']}:scheme"})).text
+    assert set(curies) <= set(texts(page, "a"))  # each concept a link that shows its CURIE
+    expected = json.loads(clkg(seed, "query", name, "--param", f"scheme={study['prefix']}:scheme", "--format", "json"))
+    assert sorted(r["concept"] for r in expected) == sorted(curies)
+    assert len(re.findall(r"<tr><td>", page)) == len(expected)
+
+
+def test_no_page_lists_a_row_twice(seed):
+    """The default graph is the union of the graphs, the inferred ones too: a triple stated in one
+    graph and entailed in another must not make a list show the same row twice."""
+    paths = ["studies", path(seed.facts["finding"]["finding"]), path(seed.facts["concept"]["concept"])]
+    paths += [path(kind["iri"]) for kind in seed.facts["kinds"]]
+    for where in paths:
+        page = fetch(seed.url + where).text
+        for body in re.findall(r"<tbody>(.*?)</tbody>", page, re.S):
+            rows = re.findall(r"<tr>.*?</tr>", body, re.S)
+            assert len(rows) == len(set(rows)), where
+        figures = re.findall(r'<figure class="quotation">.*?</figure>', page, re.S)
+        assert len(figures) == len(set(figures)), where
 
 
 def test_finding_page_shows_every_quotation_behind_it(seed):
@@ -304,21 +366,21 @@ def test_choices_list_what_the_graph_holds(seed):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_downloads_are_what_clkg_query_writes(seed, fmt):
+def test_downloads_are_what_clkg_query_writes(seed, fmt, tmp_path):
     concept = seed.facts["concept"]["concept"]
     answer = fetch(seed.url + f"questions/quotations-by-concept.{fmt}?" + urlencode({"concept": concept}))
     assert answer.status == 200
     assert "attachment" in answer.headers["content-disposition"]
-    assert answer.text == clkg(seed, "query", "quotations-by-concept", "--param", f"concept={concept}",
-                               "--format", fmt)
+    assert answer.body == clkg_bytes(seed, tmp_path, "query", "quotations-by-concept", "--param",
+                                     f"concept={concept}", "--format", fmt)
 
 
 @pytest.mark.parametrize("what, fmt", [("studies", f) for f in ("csv", "md", "html", "latex", "table")]
                          + [("cases", "md")])
-def test_comparison_downloads_are_what_clkg_compare_writes(seed, what, fmt):
+def test_comparison_downloads_are_what_clkg_compare_writes(seed, what, fmt, tmp_path):
     answer = fetch(seed.url + f"compare/{what}.{fmt}")
     assert answer.status == 200
-    assert answer.text == clkg(seed, "compare", what, "--format", fmt)
+    assert answer.body == clkg_bytes(seed, tmp_path, "compare", what, "--format", fmt)
     assert fetch(seed.url + f"compare/{what}").status == 200
 
 
@@ -357,12 +419,12 @@ def _value(binding):
 
 def _text_of(name: str, params: dict) -> str:
     """A saved query's text with its parameters bound, as the stores bind them."""
+    from clkg.prefixes import converter
     from clkg.saved_queries import bindings
-    from clkg.store import bind_values
-    from clkg.vocabulary import prefixes
+    from clkg.store.binding import bind_values
 
     query = saved_queries()[name]
-    terms = bindings(query, params, prefixes=prefixes())
+    terms = bindings(query, params, prefixes=converter())
     return bind_values(query.text, terms) if terms else query.text
 
 
@@ -374,7 +436,8 @@ def test_sparql_answers_every_saved_query_as_clkg_query_does(seed, name):
     client = _client(seed, "GET" if len(quote(text)) < 6000 else "POST", text)  # (a long URL passes server limits)
     answer = client.queryAndConvert()
     rows = [{c: _value(b.get(c)) for c in answer["head"]["vars"]} for b in answer["results"]["bindings"]]
-    expected = json.loads(clkg(seed, "query", name, *[f"--param={k}={v}" for k, v in params.items()], "--format", "json"))
+    expected = json.loads(clkg(seed, "query", name, *[f"--param={k}={v}" for k, v in params.items()], "--format", "json",
+                               "--iris"))
     assert rows == expected
 
 
@@ -536,7 +599,7 @@ def test_plots_download_as_svg_and_png_drawn_from_the_queries(seed):
 
 def seed_scheme(seed) -> str:
     """The scheme of the concept of the facts (a scheme with evidence)."""
-    evidence = json.loads(clkg(seed, "query", "evidence-by-concept", "--format", "json"))
+    evidence = json.loads(clkg(seed, "query", "evidence-by-concept", "--format", "json", "--iris"))
     return next(r["scheme"] for r in evidence if r["concept"] == seed.facts["concept"]["concept"])
 
 
@@ -578,6 +641,6 @@ def test_a_missing_store_gets_a_clear_page(tmp_path):
 def test_serve_refuses_a_busy_port_and_bad_options(seed):
     port = urlsplit(seed.url).port
     busy = run_clkg("--store", f"oxigraph:{seed.copy}", "serve", "--port", port)
-    assert busy.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
+    assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
     bad = run_clkg("--store", f"oxigraph:{seed.copy}", "serve", "--timeout", "0")
     assert bad.returncode == 2 and "--timeout" in bad.stderr

@@ -10,27 +10,18 @@ user update (``GRANT SPARQL_UPDATE TO "SPARQL"``). :meth:`Virtuoso.stop` shuts i
 
 import configparser
 import shutil
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from servers import HOST, answers, free_port
+
 SYSTEM_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-HOST = "127.0.0.1"
 
 
 def installed() -> bool:
     return shutil.which("virtuoso-t") is not None and shutil.which("isql-vt") is not None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -103,21 +94,12 @@ def _config(folder: Path, sql_port: int, http_port: int) -> configparser.RawConf
     return ini
 
 
-def _answers(url: str) -> bool:
-    query = urllib.parse.urlencode({"query": "ASK { }", "format": "application/sparql-results+json"})
-    try:
-        with urllib.request.urlopen(f"{url}?{query}", timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def start(folder: Path, *, timeout: float = 120) -> Virtuoso:
     """Start a fresh Virtuoso with its database in ``folder``; ready to query and update."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for attempt in range(3):  # a free port can be taken between choosing and binding it
-        sql_port, http_port = _free_port(), _free_port()
+        sql_port, http_port = free_port(), free_port()
         if sql_port == http_port:
             continue
         ini_path = folder / "virtuoso.ini"
@@ -129,9 +111,9 @@ def start(folder: Path, *, timeout: float = 120) -> Virtuoso:
                                    stdin=subprocess.DEVNULL)
         server = Virtuoso(folder, sql_port, http_port, process)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and process.poll() is None and not _answers(server.sparql):
+        while time.monotonic() < deadline and process.poll() is None and not answers(server.sparql):
             time.sleep(0.25)
-        if process.poll() is None and _answers(server.sparql):
+        if process.poll() is None and answers(server.sparql):
             try:
                 server.isql('GRANT SPARQL_UPDATE TO "SPARQL"')
             except Exception:

@@ -1,61 +1,66 @@
-"""The ``clkg`` command line. Heavy libraries are imported inside the commands."""
+"""The ``clkg`` command line. Heavy libraries are imported inside the commands.
+
+Exit codes: 0 done (warnings allowed), 1 a dataset does not conform, 2 bad input or a bad call,
+3 the store cannot be used, 130 interrupted.
+"""
 
 import argparse
 import os
 import sys
 from pathlib import Path
 
-from clkg.errors import UsageError
+from clkg.errors import ClkgError, UsageError
 
-EXIT_INVALID = 1  # the input was read but has violations
-EXIT_INPUT = 2  # the input cannot be read or mapped
+SEVERITIES = ("violation", "warning", "info")
 
 
 def _build(args) -> int:
-    from clkg.build import build
-    from clkg.store import open_store
+    from clkg.pipeline import build
 
-    store = open_store(args.store)
-    report = build(store, data_dir=Path(args.data), reason=not args.no_reason,
-                   log=lambda line: print(line, flush=True))
-    print(f"\nstore {args.store or os.environ.get('CLKG_STORE') or 'oxigraph:.clkg/store'}:")
-    width = max(map(len, report.graphs))
-    for graph, triples in report.graphs.items():
-        print(f"  {graph:<{width}}  {triples:>7} triples")
+    with _writer(args) as store:
+        report = build(store, data_dir=Path(args.data), reason=not args.no_reason, replace=args.replace,
+                       log=_log(args))
+    _print_loaded(report, args)
+    print(f"consistency: {report.consistency}")
     print(f"built in {report.seconds:.1f} s")
     return 0
 
 
-def _export(args) -> int:
-    from clkg.store import open_store
+def _load(args) -> int:
+    from clkg.pipeline import load
 
-    store = open_store(args.store)
-    if args.output == "-":
-        store.dump(sys.stdout.buffer, format=args.format, graph=args.graph)
-    else:
-        with open(args.output, "wb") as out:
-            store.dump(out, format=args.format, graph=args.graph)
-        print(f"wrote {args.output}", file=sys.stderr)
+    with _writer(args) as store:
+        report = load(store, args.paths, replace=args.replace, log=_log(args))
+    _print_loaded(report, args)
     return 0
 
 
-def _read(path: str):
-    from clkg.loaders import read_dataset
-    from clkg.vocabulary import prefixes
+def _print_loaded(report, args) -> None:
+    from clkg.text import plural, shown
 
-    return read_dataset(path, prefixes=prefixes())
+    for ds, validation in zip(report.datasets, report.validations):
+        _print_report(validation, args, out=sys.stdout)
+        kinds = ", ".join(f"{n} {k}" for k, n in ds.records.items())
+        print(f"loaded {shown(ds.source)} into <{ds.graph}>: {plural(report.graphs[ds.graph], 'triple')}"
+              + (f" ({kinds})" if kinds else ""))
+    width = max(map(len, report.graphs))
+    print(f"store {_spec(args)}:")
+    for graph, triples in report.graphs.items():
+        print(f"  {graph:<{width}}  {triples:>9,} triples")
 
 
 def _validate(args) -> int:
     import json
 
     from clkg.errors import InputError
+    from clkg.loaders import read_dataset
     from clkg.validation import validate
 
+    prefixes, index = _store_context(args)
     reports, unreadable = [], []
     for path in args.paths:  # every path is checked, even after one that cannot be read
         try:
-            reports.append(validate(_read(path)))
+            reports.append(validate(read_dataset(path, prefixes=prefixes), context=index))
         except InputError as err:
             unreadable.append((path, err.problems))
     if args.format == "json":
@@ -64,200 +69,357 @@ def _validate(args) -> int:
             for path, problems in unreadable], ensure_ascii=False, indent=1))
     else:
         for report in reports:
-            _print_report(report)
+            _print_report(report, args, out=sys.stdout)
     for _, problems in unreadable:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+        _print_problems(problems)
     if unreadable:
-        return EXIT_INPUT
-    return 0 if all(r.conforms for r in reports) else EXIT_INVALID
+        return 2
+    return 0 if all(r.conforms for r in reports) else 1
 
 
-def _print_report(report, out=sys.stdout) -> None:
-    verdict = "conforms" if report.conforms else "does not conform"
-    counts = ", ".join(f"{report.count(s)} {s.lower()}s" for s in ("Violation", "Warning", "Info"))
-    print(f"{report.source}: {verdict} ({counts})", file=out)
-    for result in report.results:
-        print(f"  {result}", file=out)
-
-
-def _load(args) -> int:
-    from clkg.progress import progress
+def _store_context(args):
+    """The store's prefixes and concept index, when there is a store to validate against."""
+    from clkg.errors import StoreMissing
+    from clkg.prefixes import converter, store_prefixes
     from clkg.store import open_store
-    from clkg.validation import validate
+    from clkg.validation import concept_index
 
-    datasets, rejected = [], []
-    for path in progress(args.paths, "validating", unit="dataset"):
-        dataset = _read(path)
-        report = validate(dataset)
-        (datasets if report.conforms else rejected).append(dataset)
-        if report.results:
-            _print_report(report, out=sys.stdout if report.conforms else sys.stderr)
-    if rejected:
-        print("not loaded: the store is unchanged", file=sys.stderr)
-        return EXIT_INVALID
-    store = open_store(args.store)
-    triples = sum(len(d.quads) for d in datasets)
-    print(f"writing {triples} triples to {len(datasets)} graph(s) …", file=sys.stderr, flush=True)
-    store.replace_graphs({d.graph: d.quads for d in datasets})
-    for dataset in datasets:
-        print(f"loaded {dataset.source} into <{dataset.graph}>: {len(dataset.quads)} triples")
+    try:
+        with open_store(args.store, read_only=True) as store:
+            return converter(store_prefixes(store)), concept_index(store)
+    except StoreMissing:
+        return converter(), []
+
+
+def _print_report(report, args, *, out) -> None:
+    """A dataset's verdict with its counts, the entries of its folder or workbook that were
+    ignored and why, and each result at or above the chosen severity."""
+    import shlex
+
+    from clkg.text import plural, shown
+
+    verdict = "conforms" if report.conforms else "does not conform"
+    counts = ", ".join(plural(report.count(s), s.lower()) for s in ("Violation", "Warning", "Info"))
+    listed = [r for r in report.results if SEVERITIES.index(r.severity.lower()) <= SEVERITIES.index(args.severity)]
+    if args.quiet and report.conforms:
+        return
+    print(f"{shown(report.source)}: {verdict} ({counts})", file=out)
+    for name, why in report.ignored.items():
+        print(f"  ignored {shown(name)}: {why}", file=out)
+    for result in listed:
+        print(f"  {result}", file=out)
+    hidden = len(report.results) - len(listed)
+    if hidden:
+        print(f"  ({plural(hidden, 'result')} below {args.severity} not shown: "
+              f"`clkg validate {shown(shlex.quote(report.source))} --severity info` lists them)", file=out)
+
+
+def _print_problems(problems) -> None:
+    from clkg.text import plural
+
+    limit = 200
+    for problem in problems[:limit]:
+        print(f"error: {problem}", file=sys.stderr)
+    if len(problems) > limit:
+        print(f"error: … and {plural(len(problems) - limit, 'more problem')}", file=sys.stderr)
+
+
+def _export(args) -> int:
+    with _reader(args) as store:
+        graph = _graph(store, args.graph) if args.graph else None
+        if args.output == "-":
+            store.dump(sys.stdout.buffer, format=args.format, graph=graph)
+        else:
+            with open(args.output, "wb") as out:
+                store.dump(out, format=args.format, graph=graph)
+            _wrote(args.output)
     return 0
 
 
+def _graph(store, name: str) -> str:
+    """The graph a study id, a graph name or a full graph IRI names; refuses one the store lacks."""
+    from clkg.namespaces import GRAPH
+    from clkg.text import shown
+
+    sizes = store.graph_sizes()
+    graph = name if name.startswith(("http://", "https://", "urn:")) else GRAPH + name
+    if graph not in sizes:
+        names = ", ".join(g.removeprefix(GRAPH) for g in sorted(sizes))
+        raise UsageError(f"the store has no graph '{shown(name)}'; its graphs: {names}")
+    return graph
+
+
 def _new(args) -> int:
+    import shlex
+
     from clkg.template import write_template
+    from clkg.text import shown
 
     for path in write_template(Path(args.path)):
-        print(f"wrote {path}")
-    print(f"next: fill in the tables, then `clkg validate {args.path}`")
+        print(f"wrote {shown(path)}")
+    print(f"next: fill in the tables, then `clkg validate {shown(shlex.quote(args.path))}`")
+    return 0
+
+
+def _suggest_alignments(args) -> int:
+    from clkg.loaders import read_dataset
+    from clkg.namespaces import concept_namespace, dataset_base
+    from clkg.prefixes import converter, store_prefixes
+    from clkg.sssom_writer import write_sssom
+    from clkg.suggest import concept_texts, dataset_concept_texts, suggest
+    from clkg.text import plural, shown
+
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise UsageError(f"{shown(str(output))} exists: name another file, or give --force to overwrite it")
+    with _reader(args) as store:
+        prefixes = store_prefixes(store)
+        dataset = read_dataset(args.path, prefixes=converter(prefixes))
+        targets = concept_texts(store)
+    sources = dataset_concept_texts(dataset)
+    if not sources:
+        raise UsageError(f"{shown(dataset.source)} defines no concepts of its own (concepts.csv) to align")
+    suggestions = suggest(sources, targets, top=args.top, method=args.method, min_score=args.min_score)
+    if dataset.prefix:
+        prefixes[dataset.prefix] = concept_namespace(dataset.study_id)
+    write_sssom(suggestions, output, subject_source=concept_namespace(dataset.study_id) + "scheme",
+                mapping_set_id=dataset_base(dataset.study_id) + "alignments/suggested",
+                curie_map={**converter(prefixes).prefix_map})
+    matched = len({s.subject.iri for s in suggestions})
+    print(f"wrote {plural(len(suggestions), 'suggestion')} for {matched} of {plural(len(sources), 'concept')} "
+          f"({args.method} matching) to {shown(str(output))}: keep the rows that hold, with your evidence in "
+          "comment and your identifier in author_id, as alignments.sssom.tsv in the dataset", file=sys.stderr)
     return 0
 
 
 def _query(args) -> int:
     from clkg.saved_queries import run_query, saved_queries
-    from clkg.tables import render
+    from clkg.text import shown
 
     if args.list:
         for query in saved_queries().values():
-            params = "".join(f" [--param {p.name}=…]" if not p.required else f" --param {p.name}=…"
-                             for p in query.params.values())
-            print(f"{query.name}{params}\n    {query.question}")
+            print(f"{query.name}: {query.title}\n    {query.question}")
+            for p in query.params.values():
+                need = "required" if p.required else "optional"
+                print(f"    --param {p.name}=…  ({p.kind}, {need}) {p.description}")
         return 0
     if not args.name:
-        raise UsageError("name a saved query (see `clkg query --list`)")
+        raise UsageError("name a saved query (`clkg query --list` shows them)")
     params = {}
     for item in args.param:
         key, sep, val = item.partition("=")
         if not sep:
-            raise UsageError(f"--param takes key=value, not {item!r}")
+            raise UsageError(f"--param takes key=value, not '{shown(item)}'")
         params[key.strip()] = val
-    from clkg.store import open_store
-    from clkg.vocabulary import prefixes
-
-    table = run_query(open_store(args.store), args.name, params)
-    sys.stdout.write(render(table, args.format, shorten=_shortener(prefixes())))
+    query = saved_queries().get(args.name)
+    for p in query.params.values() if query else ():
+        if p.required and p.name not in params:
+            raise UsageError(f"query '{shown(args.name)}' needs --param {p.name}=… ({p.description})")
+    with _reader(args) as store:
+        table = run_query(store, args.name, params)
+        _write(_shown(table, store, args), args)
     return 0
 
 
 def _compare(args) -> int:
     from clkg.saved_queries import run_query
-    from clkg.store import open_store
-    from clkg.tables import pivot, render
+    from clkg.tables import pivot
 
-    table = pivot(run_query(open_store(args.store), f"compare-{args.what}"))
-    text = render(table, args.format)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    with _reader(args) as store:
+        table = pivot(run_query(store, f"compare-{args.what}"))
+        _write(_shown(table, store, args), args)
     return 0
 
 
-def _shortener(prefixes: dict[str, str]):
-    namespaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+def _shown(table, store, args):
+    """The table with IRIs as CURIEs, unless --iris."""
+    if args.iris:
+        return table
+    from clkg.prefixes import converter, store_prefixes
+    from clkg.tables import shortened
 
-    def shorten(text: str) -> str:
-        for prefix, namespace in namespaces:
-            if text.startswith(namespace) and namespace:
-                return f"{prefix}:{text[len(namespace):]}"
-        return text
-    return shorten
+    return shortened(table, converter(store_prefixes(store)))
+
+
+def _write(table, args) -> None:
+    from clkg.tables import render
+
+    text = render(table, args.format, raw=args.raw)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")  # CSV keeps its \r\n
+        _wrote(args.output)
+
+
+def _wrote(path) -> None:
+    from clkg.text import shown
+
+    print(f"wrote {shown(path)}", file=sys.stderr)
+
+
+def _spec(args) -> str:
+    from clkg.store import DEFAULT_STORE
+
+    return args.store or os.environ.get("CLKG_STORE") or DEFAULT_STORE
+
+
+def _reader(args):
+    """The store, opened to read: it must exist and hold the ontology."""
+    from clkg.api import require_ontology
+    from clkg.store import open_store
+
+    store = open_store(args.store, read_only=True)
+    require_ontology(store, spec=_spec(args))
+    return store
+
+
+def _writer(args):
+    from clkg.store import open_store
+
+    return open_store(args.store)
+
+
+def _log(args):
+    return (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
 
 
 def parser() -> argparse.ArgumentParser:
+    from clkg import __version__
+    from clkg.suggest import METHODS, MIN_SCORE
+    from clkg.tables import FORMATS
+
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--store", metavar="SPEC", default=argparse.SUPPRESS,
+                       help="where the graph lives: oxigraph:PATH or sparql:URL "
+                            "(default: $CLKG_STORE or oxigraph:.clkg/store)")
+    def checks(severity: str):
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--severity", choices=SEVERITIES, default=severity,
+                            help="show validation results of this severity and above")
+        parent.add_argument("-q", "--quiet", action="store_true", help="print only what went wrong")
+        return parent
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--format", choices=FORMATS, default="table", help="how to write the answer")
+    output.add_argument("--iris", action="store_true", help="write full IRIs instead of CURIEs")
+    output.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (- for stdout)")
+    output.add_argument("--raw", action="store_true",
+                        help="CSV: write every cell as it is; by default a text cell that starts with =, +, -, "
+                             "@, a tab or a carriage return gets a leading ' so that a spreadsheet does not "
+                             "run it as a formula")
+
     p = argparse.ArgumentParser(
-        prog="clkg", description="Knowledge graph of research on learning in clusters and cluster initiatives.")
-    p.add_argument("--store", metavar="SPEC",
-                   help="where the graph lives: oxigraph:PATH or sparql:URL (default $CLKG_STORE or oxigraph:.clkg/store)")
+        prog="clkg", parents=[store],
+        description="Knowledge graph of research on learning in clusters and cluster initiatives.")
+    p.add_argument("--version", action="version", version=f"clkg {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="load the ontology and every dataset under data/ into the store")
-    b.add_argument("--data", default="data", metavar="DIR", help="folder of case datasets (default: data)")
+    def command(name, run, help, parents=()):
+        c = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                           parents=[store, *parents], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        c.set_defaults(run=run)
+        return c
+
+    b = command("build", _build, "load the ontology and every dataset under a data folder into the store, "
+                "checked first", [checks("violation")])
+    b.add_argument("--data", default="data", metavar="DIR", help="folder of case datasets")
     b.add_argument("--no-reason", action="store_true", help="skip the HermiT consistency check")
-    b.set_defaults(run=_build)
+    b.add_argument("--replace", action="store_true",
+                   help="replace studies the store holds from another source")
 
-    e = sub.add_parser("export", help="write the graph out as Turtle, N-Quads or JSON-LD")
-    e.add_argument("--format", choices=["ttl", "nq", "jsonld"], default="nq")
-    e.add_argument("--graph", metavar="IRI", help="only this named graph (default: all)")
-    e.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (default: stdout)")
-    e.set_defaults(run=_export)
-
-    v = sub.add_parser("validate", help="check datasets against the ontology and shapes (the store is not touched)")
-    v.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
-    v.add_argument("--format", choices=["text", "json"], default="text")
-    v.set_defaults(run=_validate)
-
-    ld = sub.add_parser("load", help="validate datasets and, if all conform, replace their graphs in one transaction")
+    ld = command("load", _load, "validate datasets and, if all conform, write them in one transaction",
+                 [checks("violation")])
     ld.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
-    ld.set_defaults(run=_load)
+    ld.add_argument("--replace", action="store_true",
+                    help="replace a study the store holds from another source (on purpose)")
 
-    n = sub.add_parser("new", help="write an empty dataset (CSV folder, or .xlsx workbook) to fill in")
+    v = command("validate", _validate, "check datasets against the ontology, the shapes and the concepts "
+                "of the store (which is only read)", [checks("info")])
+    v.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
+    v.add_argument("--format", choices=["text", "json"], default="text", help="how to write the reports")
+
+    n = command("new", _new, "write an empty dataset (CSV folder, or .xlsx workbook) to fill in")
     n.add_argument("path", metavar="PATH", help="a new folder, or a file name ending in .xlsx")
-    n.set_defaults(run=_new)
 
-    q = sub.add_parser("query", help="answer a saved cross-study question (queries/*.rq)")
+    q = command("query", _query, "answer a saved cross-study question (queries/*.rq)", [output])
     q.add_argument("name", nargs="?", help="the saved query (see --list)")
-    q.add_argument("--list", action="store_true", help="list the saved queries and their questions")
+    q.add_argument("--list", action="store_true", help="list the saved queries, their questions and parameters")
     q.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter")
-    q.add_argument("--format", choices=["table", "csv", "json", "md", "html", "latex"], default="table")
-    q.set_defaults(run=_query)
 
-    c = sub.add_parser("compare", help="a comparison table: studies or cases as columns, properties as rows")
+    c = command("compare", _compare, "a comparison table: studies or cases as columns, properties as rows",
+                [output])
     c.add_argument("what", choices=["studies", "cases"], help="what the columns are")
-    c.add_argument("--format", choices=["csv", "md", "html", "latex", "table"], default="md")
-    c.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (default: stdout)")
-    c.set_defaults(run=_compare)
+    c.set_defaults(format="md")
 
-    # -- the web application (clkg.web): serve, docs
-    from clkg.web.command import docs, serve
+    sa = command("suggest-alignments", _suggest_alignments,
+                 "propose SKOS mappings from a dataset's own concepts to the concepts of the store, "
+                 "as unreviewed SSSOM rows for a curator")
+    sa.add_argument("path", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
+    sa.add_argument("-o", "--output", required=True, metavar="FILE", help="the SSSOM TSV file to write")
+    sa.add_argument("--top", type=int, default=5, metavar="K", help="suggestions per concept, at most")
+    sa.add_argument("--method", choices=METHODS, default="lexical",
+                    help="lexical: labels and definitions (TF-IDF); embedding: meaning, with the "
+                         "offline model of the extra clkg[embeddings]")
+    sa.add_argument("--min-score", type=float, metavar="X",
+                    help="the lowest similarity suggested (default: the method's, "
+                         + ", ".join(f"{m} {x}" for m, x in MIN_SCORE.items()) + ")")
+    sa.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
-    w = sub.add_parser("serve", help="browse the graph, ask the saved questions and query SPARQL in a web browser")
-    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    w.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    w.add_argument("--workers", type=int, default=2, metavar="N", help="processes that answer queries (default: 2)")
-    w.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="time limit of a query (default: 30)")
-    w.add_argument("--max-result", type=float, default=50, metavar="MB", help="size limit of an answer (default: 50)")
-    w.set_defaults(run=serve)
-    dc = sub.add_parser("docs", help="write the ontology's documentation (HTML, Turtle, JSON-LD) to a folder")
+    e = command("export", _export, "write the graph out as Turtle, N-Quads or JSON-LD")
+    e.add_argument("--format", choices=["ttl", "nq", "jsonld"], default="nq", help="RDF format")
+    e.add_argument("--graph", metavar="NAME", help="only this graph: a study id, a graph name or its IRI")
+    e.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (- for stdout)")
+
+    from clkg.web.command import docs, serve  # light: the web libraries are imported when it runs
+
+    w = command("serve", serve, "browse the graph, ask the saved questions and query SPARQL in a web browser")
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+    w.add_argument("--port", type=int, default=8000, help="port to listen on (0: a free one)")
+    w.add_argument("--workers", type=int, default=2, metavar="N", help="processes that answer queries")
+    w.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="time limit of a query")
+    w.add_argument("--max-result", type=float, default=50, metavar="MB", help="size limit of an answer")
+    dc = command("docs", docs, "write the ontology's documentation (HTML, Turtle, JSON-LD) to a folder")
     dc.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
-    dc.set_defaults(run=docs)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    from clkg.errors import InputError, Invalid
+    from clkg.errors import EXIT_CODES, InputError, Invalid
 
+    args = parser().parse_args(argv)
+    args.store = getattr(args, "store", None)
     try:
         return args.run(args)
     except Invalid as err:
         for report in err.reports:
-            _print_report(report, out=sys.stderr)
-        print("nothing was written: the store is unchanged", file=sys.stderr)
-        return EXIT_INVALID
-    except InputError as err:
-        for problem in err.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return EXIT_INPUT
-    except (UsageError, ValueError) as err:  # a malformed option value, e.g. an unknown store scheme
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    except FileExistsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    except OSError as err:
-        print(f"error: {err}", file=sys.stderr)
+            _print_report(report, args, out=sys.stderr)
+        print("not loaded: the store is unchanged", file=sys.stderr)
         return 1
+    except InputError as err:
+        _print_problems(err.problems)
+        print("not loaded: the store is unchanged", file=sys.stderr)
+        return 2
+    except ClkgError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return next(code for kind, code in EXIT_CODES if isinstance(err, kind))
+    except BrokenPipeError:  # e.g. `clkg query --list | head`: the reader has gone, say nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted; the store is unchanged unless a write had finished", file=sys.stderr)
         return 130
+    except OSError as err:  # a file clkg was asked to write or read: exists, denied, disk full
+        from clkg.text import shown
+
+        print(f"error: {shown(err.filename or '')}{': ' if err.filename else ''}{err.strerror or err}",
+              file=sys.stderr)
+        return 2
     except Exception as err:  # a bug or a broken installation: say so plainly
         if os.environ.get("CLKG_DEBUG"):
             raise
-        print(f"internal error: {type(err).__name__}: {err}\n(set CLKG_DEBUG=1 to see the traceback)",
-              file=sys.stderr)
+        print(f"internal error: {type(err).__name__}: {err}\n(this is a bug in clkg; set CLKG_DEBUG=1 "
+              "to see the traceback)", file=sys.stderr)
         return 1
 
 

@@ -36,7 +36,10 @@ class InputError(ClkgError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
+        super().__init__(problems)
+
+    def __str__(self) -> str:  # written when asked: a dataset can have a million problems
+        return "\n".join(map(str, self.problems))
 
 
 class Invalid(ClkgError):

@@ -77,8 +77,14 @@ def saved_queries() -> dict[str, SavedQuery]:
     return {q.name: q for q in map(_parse, query_files())}
 
 
-def bindings(query: SavedQuery, values: dict[str, str], *, prefixes: dict[str, str]) -> dict:
-    """Check the given parameter values and turn them into RDF terms for substitution."""
+def bindings(query: SavedQuery, values: dict[str, str], *, prefixes) -> dict:
+    """Check the given parameter values and turn them into RDF terms for substitution;
+    ``prefixes`` (a ``curies.Converter``) expands CURIEs.
+
+    :raises UsageError: an unknown or missing parameter, or a value of the wrong kind.
+    """
+    from clkg.prefixes import expand
+
     from pyoxigraph import Literal, NamedNode, Variable
 
     unknown = set(values) - set(query.params)
@@ -87,14 +93,12 @@ def bindings(query: SavedQuery, values: dict[str, str], *, prefixes: dict[str, s
         raise UsageError(f"query {query.name!r} has no parameter {', '.join(sorted(unknown))} (its parameters: {known})")
     missing = [p.name for p in query.params.values() if p.required and p.name not in values]
     if missing:
-        raise UsageError(f"query {query.name!r} needs --param {missing[0]}=… ({query.params[missing[0]].description})")
+        raise UsageError(f"query {query.name!r} needs a value for its parameter {missing[0]!r} ({query.params[missing[0]].description})")
     terms = {}
     for name, text in values.items():
         kind = query.params[name].kind
         if kind == "iri":
-            head, sep, tail = text.partition(":")
-            if sep and head in prefixes and not tail.startswith("//"):
-                text = prefixes[head] + tail
+            text = expand(text, prefixes) or text
             if not re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|^`\\\\]+", text):
                 raise UsageError(f"parameter {name} must be an IRI or a CURIE, not {text!r}")
             terms[Variable(name)] = NamedNode(text)
@@ -109,12 +113,13 @@ def bindings(query: SavedQuery, values: dict[str, str], *, prefixes: dict[str, s
 
 def run_query(store, name: str, params: dict[str, str] | None = None):
     """Answer a saved query on a store, as a :class:`clkg.tables.Table`."""
+    from clkg.prefixes import converter, store_prefixes
     from clkg.tables import Table
-    from clkg.vocabulary import prefixes
 
     queries = saved_queries()
     if name not in queries:
-        raise UsageError(f"unknown query {name!r}; `clkg query --list` shows the saved queries")
+        raise UsageError(f"unknown query {name!r} (the saved queries: {', '.join(queries)})")
     query = queries[name]
-    columns, rows = store.select(query.text, substitutions=bindings(query, params or {}, prefixes=prefixes()))
+    columns, rows = store.select(query.text, substitutions=bindings(query, params or {},
+                                                                           prefixes=converter(store_prefixes(store))))
     return Table.from_solutions(columns, rows)

@@ -3,7 +3,10 @@
 import csv
 import io
 import json
+import sys
 from dataclasses import dataclass
+
+from clkg.text import plural, shown
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
@@ -38,19 +41,6 @@ def pivot(long: Table) -> Table:
     return Table(["property", *entities], [(p, *(cells[p].get(e) for e in entities)) for p in props])
 
 
-def shortener(prefixes: dict[str, str]):
-    """A function that writes an IRI as a CURIE of the longest matching namespace in
-    ``prefixes`` ({prefix: namespace}) and leaves any other text as it is."""
-    namespaces = sorted(((p, ns) for p, ns in prefixes.items() if ns), key=lambda kv: -len(kv[1]))
-
-    def shorten(text: str) -> str:
-        for prefix, namespace in namespaces:
-            if text.startswith(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
-        return text
-    return shorten
-
-
 def value(term):
     """A pyoxigraph term (or None) as a plain Python value: IRIs and text as str, numbers as numbers."""
     if term is None:
@@ -66,42 +56,82 @@ def value(term):
     return term.value
 
 
-def render(table: Table, fmt: str, *, shorten=lambda text: text) -> str:
-    """Text of a table in one of FORMATS; ``shorten`` turns IRIs into CURIEs for reading."""
+def shortened(table: Table, converter) -> Table:
+    """The table with every IRI value written as a CURIE where a prefix of ``converter`` covers it."""
+    from clkg.prefixes import compress
+
+    def short(v):
+        return compress(v, converter) if isinstance(v, str) and v.startswith(("http://", "https://")) else v
+    return Table(table.columns, [tuple(map(short, row)) for row in table.rows])
+
+
+def render(table: Table, fmt: str, *, raw: bool = False) -> str:
+    """Text of a table in one of FORMATS.
+
+    CSV is safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return (which a spreadsheet would run as a formula) gets a leading
+    ``'``, as OWASP advises; numbers are left alone. ``raw`` writes every text as it is.
+    HTML and LaTeX escape their special characters; the terminal table shows control
+    characters escaped.
+    """
     if fmt == "json":
         return json.dumps(table.records(), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
+        safe = (lambda v: v) if raw else _inert
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
-        writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+        writer = csv.writer(out)  # RFC 4180 line ends, \r\n: a cell holding \r is quoted too
+        writer.writerow(map(safe, table.columns))
+        writer.writerows(["" if v is None else safe(v) for v in row] for row in table.rows)
         return out.getvalue()
-    cells = [["" if v is None else shorten(str(v)) for v in row] for row in table.rows]
+    cells = [["" if v is None else str(v) for v in row] for row in table.rows]
     if fmt == "html":
         from html import escape
         head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
         body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>\n" for row in cells)
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
     if fmt == "latex":
-        spec = "l" + "p{4cm}" * (len(table.columns) - 1)
-        lines = [f"\\begin{{tabular}}{{{spec}}}", "\\hline",
+        spec = "".join(_latex_column(table, i, cells) for i in range(len(table.columns)))
+        env = "tabularx" if "X" in spec else "tabular"
+        width = "{\\linewidth}" if env == "tabularx" else ""
+        lines = [f"\\begin{{{env}}}{width}{{{spec}}}", "\\hline",
                  " & ".join(map(_latex, table.columns)) + " \\\\", "\\hline"]
         lines += [" & ".join(map(_latex, row)) + " \\\\" for row in cells]
-        return "\n".join([*lines, "\\hline", "\\end{tabular}"]) + "\n"
+        return "\n".join([*lines, "\\hline", f"\\end{{{env}}}"]) + "\n"
     if fmt == "md":
         escape = lambda text: text.replace("|", "\\|").replace("\n", " ")
         lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
         lines += ["| " + " | ".join(map(escape, row)) + " |" for row in cells]
         return "\n".join(lines) + "\n"
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
+    columns = [shown(c, limit=sys.maxsize) for c in table.columns]
+    cells = [[shown(v, limit=sys.maxsize) for v in row] for row in cells]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     line = lambda row: "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(table.columns), rule, *map(line, cells)]) + f"\n({len(cells)} rows)\n"
+    return "\n".join([line(columns), rule, *map(line, cells)]) + f"\n({plural(len(cells), 'row')})\n"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """A text a spreadsheet would run as a formula, with a leading ``'``; anything else as it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
+def _latex_column(table: Table, i: int, cells) -> str:
+    """``r`` for numbers, ``l`` for short text, ``X`` (a share of the line) for long text."""
+    values = [row[i] for row in table.rows if row[i] is not None]
+    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "r"
+    longest = max([len(table.columns[i])] + [len(row[i]) for row in cells])
+    return "l" if longest <= 24 else "X"
+
+
 def _latex(text: str) -> str:
-    return "".join(_LATEX.get(ch, ch) for ch in text)
+    """Text for a LaTeX cell: special characters escaped, line breaks and control characters
+    (a blank line would end the table's paragraph) as spaces."""
+    return "".join(_LATEX.get(ch, ch if ch.isprintable() else " ") for ch in text)

@@ -1,5 +1,7 @@
 """``clkg new``: an empty dataset with every table's headers and a short guide."""
 
+import csv
+import io
 from pathlib import Path
 
 GUIDE = """# A new clkg case dataset
@@ -7,8 +9,17 @@ GUIDE = """# A new clkg case dataset
 Fill in one table per kind of record; leave a table with its header only if you have nothing
 for it. `study` and `cases` are required. Every row needs `source` (where in the paper: a
 table, figure, section or quotation) and may have `note` (your reading where the paper is
-ambiguous, and why). An unknown value is an empty cell, never 0. Concept cells take CURIEs
-such as `slf:dead-souls`; `clkg query concepts` lists them, with their definitions.
+ambiguous, and why). An unknown value is an empty cell, never 0. Concept cells take CURIEs:
+`clkg query concepts` lists the concepts the store knows, with their definitions.
+
+Your study's own framework goes into `concepts` (its codebook): give the study a `prefix` in
+`study`, e.g. `icl`, and name your concepts `icl:inter-clustering` everywhere. A sector, role,
+organization type or initiative type the lists lack is a row of `concepts` too, with the
+vocabulary in its `scheme` column (e.g. `sector:scheme`). Mappings from your concepts to other
+studies' go into `alignments.sssom.tsv` (`clkg suggest-alignments` drafts them).
+
+Each table below ends with a worked example row (an invented study): copy its shape, not its
+values.
 
 Check your work with `clkg validate {path}`, fix what it reports (each message names the
 file, row and column), then add it to the graph with `clkg load {path}`.
@@ -23,10 +34,14 @@ def guide(path: str) -> str:
     lines = [GUIDE.format(path=path)]
     for table in tables().values():
         lines.append(f"\n### {table.name}\n\n{table.description}\n")
-        for column in table.columns:
-            if not column.virtual:
-                star = " (required)" if column.required else ""
-                lines.append(f"- `{column.name}`{star}: {column.description} Type: {column.expected}.")
+        columns = [c for c in table.columns if not c.virtual]
+        for column in columns:
+            star = " (required)" if column.required else ""
+            lines.append(f"- `{column.name}`{star}: {column.description} Type: {column.expected}.")
+        example = io.StringIO()
+        csv.writer(example, lineterminator="\n").writerows([[c.name for c in columns],
+                                                             [c.example for c in columns]])
+        lines.append(f"\nExample:\n\n```csv\n{example.getvalue()}```")
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ The data graph is an rdflib Graph, not a pyoxigraph Store: pyshacl 0.40's pyoxig
 reads "35"^^xsd:nonNegativeInteger back as xsd:integer and so fails sh:datatype checks.
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache, partial
 
@@ -15,7 +16,13 @@ import rdflib
 from rdflib import RDF, BNode, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
+from clkg.namespaces import ONTOLOGY_GRAPH
+from clkg.prefixes import compress, shorten_iris
+from clkg.text import MESSAGE_LIMIT, shown
+
 SH = "http://www.w3.org/ns/shacl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL = "http://www.w3.org/2002/07/owl#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -35,15 +42,20 @@ class Result:
     column: str | None = None
 
     def __str__(self) -> str:
+        """The result for a terminal: names and values escaped, a long message cut."""
         where = ", ".join(filter(None, [self.file, self.row and f"row {self.row}",
                                         self.column and f"column {self.column!r}"])) or self.focus
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{shown(where)}: {self.severity}: {shown(self.message, limit=MESSAGE_LIMIT)}"
 
 
 @dataclass
 class Report:
+    """A dataset's validation results, and the entries of its folder or workbook it ignored
+    ({name: why}, as :attr:`clkg.loaders.Dataset.ignored`)."""
+
     source: str
     results: list[Result] = field(default_factory=list)
+    ignored: dict[str, str] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:
@@ -56,7 +68,7 @@ class Report:
     def as_json(self) -> dict:
         return {"source": self.source, "conforms": self.conforms,
                 "counts": {s: self.count(s) for s in SEVERITIES},
-                "results": [asdict(r) for r in self.results]}
+                "results": [asdict(r) for r in self.results], "ignored": self.ignored}
 
 
 @cache
@@ -70,21 +82,145 @@ def shapes_graph():
     return graph
 
 
-def validate(dataset) -> Report:
-    """Validate a :class:`clkg.loaders.Dataset` with the ontology; never reads or writes a store."""
+CONCEPT_INDEX = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX vann: <http://purl.org/vocab/vann/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?g ?s ?p ?o WHERE {{
+  GRAPH ?g {{ {{ ?s a skos:Concept }} UNION {{ ?s a skos:ConceptScheme }}
+             ?s ?p ?o .
+             FILTER(?p IN (rdf:type, skos:inScheme, skos:prefLabel, skos:broader, skos:topConceptOf,
+                           vann:preferredNamespacePrefix, vann:preferredNamespaceUri)) }}
+  FILTER(?g != <{ONTOLOGY_GRAPH}>) }}"""
+NEAR_DUPLICATE = "https://w3id.org/clkg/shapes#NearDuplicateValueShape"
+
+
+_INDEXED = {SKOS + p for p in ("inScheme", "prefLabel", "broader", "topConceptOf")} | {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://purl.org/vocab/vann/preferredNamespacePrefix",
+    "http://purl.org/vocab/vann/preferredNamespaceUri"}
+
+
+def concept_quads(quads) -> list:
+    """Of a dataset's quads, those :func:`concept_index` would take from a store."""
+    kinds = {SKOS + "Concept", SKOS + "ConceptScheme"}
+    described = {q.subject for q in quads if q.predicate.value == str(RDF.type) and q.object.value in kinds}
+    return [q for q in quads if q.subject in described and q.predicate.value in _INDEXED]
+
+
+def concept_index(store) -> list:
+    """What validation needs to know of the concepts and schemes the studies in a store define
+    (types, schemes, labels, broader concepts, prefixes), as quads in their graphs."""
+    from pyoxigraph import Quad
+
+    _, rows = store.select(CONCEPT_INDEX)
+    return [Quad(s, p, o, g) for g, s, p, o in rows]
+
+
+def validate(dataset, *, context=()) -> Report:
+    """Validate a :class:`clkg.loaders.Dataset` with the ontology and ``context`` (quads of the
+    concepts the store and the datasets loaded with it define); never reads or writes a store.
+
+    :raises RuntimeError: the shipped shapes cannot be used (a broken installation).
+    """
     import pyshacl
 
     from clkg.vocabulary import ontology_quads
 
-    data = _ParsedQueryGraph()
-    for q in (*dataset.quads, *ontology_quads()):
-        data.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+    context = list(context)
+    data = _graph(_ParsedQueryGraph(), dataset.quads, relevant_context(context, dataset), ontology_quads())
     # inplace: the graph is this call's own, so pyshacl need not copy it (and keeps its query cache)
     _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", inplace=True,
                                         advanced=True, allow_warnings=True)
     if not isinstance(results, rdflib.Graph):  # pyshacl reports unusable shapes this way
         raise RuntimeError(f"the SHACL shapes cannot be used: {text}")
-    return Report(dataset.source, sorted(_results(results, dataset), key=_order))
+    every = [*dataset.quads, *context, *ontology_quads()]
+    found = _results(results, dataset) + _near_duplicates(every, dataset)
+    conv = _converter(data)
+    for result in found:
+        result.message = shorten_iris(result.message, conv)
+        if result.shape.endswith("KnownConceptShape") and result.value:
+            result.message += _did_you_mean(result.value, every, conv)
+    return Report(dataset.source, sorted(found, key=_order), ignored=dict(dataset.ignored))
+
+
+def relevant_context(context: list, dataset) -> list:
+    """Of the context, what the shapes (and the reasoner) need for ``dataset``: every concept scheme, and the
+    concepts the dataset names (in its records, broader cells and alignments). So the shapes cost
+    the same whatever the store holds; the hints (near duplicates, "did you mean") read the
+    whole context, in Python."""
+    from pyoxigraph import NamedNode
+
+    scheme = NamedNode(SKOS + "ConceptScheme")
+    wanted = {q.object for q in dataset.quads if isinstance(q.object, NamedNode)}
+    wanted |= {q.subject for q in context if q.object == scheme and q.predicate.value == str(RDF.type)}
+    return [q for q in context if q.subject in wanted]
+
+
+def _graph(graph, *quad_lists):
+    """``graph`` with the triples of the quads added."""
+    for quads in quad_lists:
+        for q in quads:
+            graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+    return graph
+
+
+def _labels(quads, scheme: str | None = None) -> dict[str, str]:
+    """{concept IRI: label} of the concepts the quads describe (of one scheme, if given): the
+    skos:prefLabel, else the rdfs:label."""
+    members = ({q.subject.value for q in quads if q.predicate.value == SKOS + "inScheme" and q.object.value == scheme}
+               if scheme is not None else
+               {q.subject.value for q in quads if q.predicate.value == str(RDF.type) and q.object.value == SKOS + "Concept"})
+    labels: dict[str, str] = {}
+    for q in quads:
+        if q.subject.value in members and q.predicate.value == SKOS + "prefLabel":
+            labels.setdefault(q.subject.value, q.object.value)
+    for q in quads:
+        if q.subject.value in members and q.predicate.value == str(rdflib.RDFS.label):
+            labels.setdefault(q.subject.value, q.object.value)
+    return {iri: labels.get(iri, "") for iri in members}
+
+
+def _near_duplicates(quads, dataset) -> list[Result]:
+    """A Warning for each value a dataset adds to a vocabulary of another scheme whose label is
+    close to a concept already in it ("ICT" beside "information and communication technologies");
+    ``quads`` are those of the dataset, the context and the ontology."""
+    from clkg.close_labels import close_labels
+    from clkg.namespaces import concept_namespace
+
+    own = concept_namespace(dataset.study_id)
+    mine = sorted({(q.subject.value, q.object.value) for q in dataset.quads if q.predicate.value == SKOS + "inScheme"
+                   and q.subject.value.startswith(own) and not q.object.value.startswith(own)})
+    found = []
+    for concept, scheme in mine:
+        label = _labels(dataset.quads, scheme).get(concept, "")
+        others = {iri: text for iri, text in _labels(quads, scheme).items() if not iri.startswith(own)}
+        close = close_labels(label, others)
+        if close:
+            found.append(Result("Warning", f"the new value {label!r} ({concept}) is close to "
+                                + ", ".join(f"{iri} ({others[iri]!r})" for iri in close)
+                                + ": use that concept unless the study means something else",
+                                concept, NEAR_DUPLICATE, SKOS + "prefLabel", label))
+    return _locate(found, dataset)
+
+
+def _did_you_mean(value: str, quads, conv) -> str:
+    """" (did you mean x, y?)" for an unknown concept: known concepts with a close name or label."""
+    from clkg.close_labels import close_labels
+
+    known = _labels(quads)
+    local = re.split(r"[/#:]", value)[-1].replace("-", " ").replace("_", " ")
+    names = {iri: re.split(r"[/#]", iri)[-1].replace("-", " ") for iri in known}
+    close = close_labels(local, names, cutoff=0.75) or close_labels(local, known, cutoff=0.75)
+    return f" (did you mean {', '.join(compress(c, conv) for c in close)}?)" if close else ""
+
+
+def _converter(data):
+    """The ontology's prefixes and those the studies in the data graph declare."""
+    from clkg.prefixes import VANN, converter
+
+    declared = {str(p): str(data.value(s, URIRef(VANN + "preferredNamespaceUri")))
+                for s, p in data.subject_objects(URIRef(VANN + "preferredNamespacePrefix"))
+                if data.value(s, URIRef(VANN + "preferredNamespaceUri")) is not None}
+    return converter(declared)
 
 
 class _ParsedQueryGraph(rdflib.Graph):
@@ -117,10 +253,6 @@ def _rdflib(term):
 
 def _results(graph, dataset) -> list[Result]:
     sh = Namespace(SH)
-    origin = {}
-    for q in dataset.quads:
-        if q.predicate.value == PROV_DERIVED:
-            origin.setdefault(q.subject.value, q.object.value)
     found = []
     nested = set(graph.objects(None, sh.detail))  # details of another result are not results of their own
     for node in set(graph.subjects(RDF.type, sh.ValidationResult)) - nested:
@@ -131,12 +263,22 @@ def _results(graph, dataset) -> list[Result]:
                         or "constraint not met", focus=focus, shape=str(get(sh.sourceShape)),
                         path=str(path) if path is not None else None,
                         value=str(get(sh.value)) if get(sh.value) is not None else None)
-        row = dataset.origins.get(origin.get(focus, ""))
+        found.append(result)
+    return _locate(found, dataset)
+
+
+def _locate(results: list[Result], dataset) -> list[Result]:
+    """Each result with the file, row and column its focus node came from, where known."""
+    origin = {}
+    for q in dataset.quads:
+        if q.predicate.value == PROV_DERIVED:
+            origin.setdefault(q.subject.value, q.object.value)
+    for result in results:
+        row = dataset.origins.get(origin.get(result.focus, ""))
         if row:
             table, result.file, result.row = row
             result.column = _column(table, result.path)
-        found.append(result)
-    return found
+    return results
 
 
 def _column(table: str, path: str | None) -> str | None:
@@ -144,7 +286,9 @@ def _column(table: str, path: str | None) -> str | None:
     from clkg.loaders.casedata import tables
     from clkg.vocabulary import prefixes
 
-    if path is None:
+    if table == "alignments":
+        return {OWL + "annotatedTarget": "object_id", OWL + "annotatedSource": "subject_id"}.get(path)
+    if path is None or table not in tables():
         return None
     ns = prefixes()
     for column in tables()[table].columns:

@@ -85,21 +85,47 @@ def create_app(config: Config):
         exception_handlers={ClkgError: _error, HTTPException: _error, Exception: _error})
     app.state.config = config
     app.state.env = environment()
+    app.state.table_curies = None  # see read_prefixes
     return app
 
 
 def page(request, template: str, *, status: int = 200, headers: dict | None = None, **context):
-    """An HTML page from a template."""
+    """An HTML page from a template; it writes IRIs with the prefixes of :func:`curies`."""
     from starlette.responses import HTMLResponse
 
-    config = request.app.state.config
-    html = request.app.state.env.get_template(template).render(request=request, store=config.store, **context)
+    state = request.app.state
+    html = state.env.get_template(template).render(request=request, store=state.config.store, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
 async def run(request, task, *args):
-    """Call a task of :mod:`clkg.web.tasks` in a store worker (see :class:`~clkg.web.runner.Runner`)."""
+    """Call a task of :mod:`clkg.web.tasks` in a store worker (see :class:`~clkg.web.runner.Runner`),
+    after :func:`read_prefixes`."""
+    await read_prefixes(request)
     return await request.app.state.runner.run(task, *args)
+
+
+async def read_prefixes(request) -> None:
+    """Read the studies' own prefixes from the store, the first time the store answers."""
+    from clkg.prefixes import converter as table_converter
+    from clkg.web import tasks
+    from clkg.web.render import converter
+
+    state = request.app.state
+    if state.table_curies is None:
+        prefixes = await state.runner.run(tasks.prefixes)
+        state.env.globals["curies"], state.table_curies = converter(prefixes), table_converter(prefixes)
+
+
+def curies(request):
+    """The prefixes the pages write IRIs with (a ``curies.Converter``): the ontology's, a few more and,
+    once the store has answered, each study's own (a worker sees the store as it was when it opened it)."""
+    return request.app.state.env.globals["curies"]
+
+
+def table_curies(request):
+    """The prefixes of the downloads, those of ``clkg query`` and ``clkg compare`` (call after :func:`run`)."""
+    return request.app.state.table_curies
 
 
 def _wants_html(request) -> bool:

@@ -50,27 +50,28 @@ def serve(args) -> int:
     :raises UsageError: a bad option, or the web extra is not installed
     :raises OSError: the address cannot be listened on
     """
-    from clkg.store import DEFAULT_STORE, SCHEMES
+    from clkg.errors import StoreError
+    from clkg.store import DEFAULT_STORE, open_store
 
     _require(WEB_MODULES + ("pylode",))
-    spec = args.store or os.environ.get("CLKG_STORE") or DEFAULT_STORE
-    scheme, _, location = spec.partition(":")
-    if scheme not in SCHEMES or not location:
-        raise UsageError(f"unknown store {spec!r}: write it as oxigraph:PATH or sparql:URL")
     if not 0 <= args.port <= 65535 or args.workers < 1 or args.timeout <= 0 or args.max_result <= 0:
         raise UsageError("--port takes 0-65535, --workers a whole number ≥ 1, --timeout and --max-result "
                          "numbers > 0")
+    spec = args.store or os.environ.get("CLKG_STORE") or DEFAULT_STORE
+    try:  # a bad spec is an error now; a store that is missing or down gets a page saying so
+        open_store(spec, read_only=True).close()
+    except StoreError:
+        pass
     import uvicorn
 
     from clkg.web.app import Config, create_app
-    from clkg.web.tasks import readers_share
 
     sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     if not _is_loopback(args.host):
         print(f"warning: serving on {args.host}: anyone who can reach this machine can read the graph")
-    config = Config(store=spec, workers=args.workers if readers_share(spec) else 1, timeout=args.timeout,
+    config = Config(store=spec, workers=args.workers, timeout=args.timeout,
                     max_result=int(args.max_result * 1e6), url=url)
     server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", lifespan="on"))
     server.run(sockets=[sock])

@@ -48,7 +48,7 @@ def description(base: str, sizes: dict[str, int], classes: list[dict], graphs: l
     ``classes`` rows of void-classes.rq, ``graphs`` rows of void-graphs.rq."""
     from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-    from clkg.web.render import SITE, prefixes
+    from clkg.web.render import SITE, ontology_converter
 
     xsd_integer = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
     dataset, endpoint = NamedNode(f"{base}.well-known/void#clkg"), NamedNode(f"{base}sparql")
@@ -69,7 +69,7 @@ def description(base: str, sizes: dict[str, int], classes: list[dict], graphs: l
     for fmt in ("Turtle", "JSON-LD", "N-Triples", "RDF_XML", "SPARQL_Results_JSON", "SPARQL_Results_XML",
                 "SPARQL_Results_CSV", "SPARQL_Results_TSV"):
         add(dataset, VOID + "feature", NamedNode(FORMATS + fmt))
-    for namespace in sorted(set(prefixes().values())):
+    for namespace in sorted(set(ontology_converter().prefix_map.values())):
         if not namespace.startswith(SITE):
             add(dataset, VOID + "vocabulary", NamedNode(namespace))
     for row in graphs:

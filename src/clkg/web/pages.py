@@ -11,8 +11,9 @@ from collections import defaultdict
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from clkg.namespaces import GRAPH
 from clkg.web import tasks
-from clkg.web.app import page, run
+from clkg.web.app import curies, page, run
 from clkg.web.media import GRAPHS, negotiate, preferred
 from clkg.web.render import SITE, expand, href, text
 
@@ -127,6 +128,9 @@ async def show(request, iri: str):
         return Response(body, media_type=media, headers={"Vary": "Accept"})
     item = NamedNode(iri)
     about = Statements((await run(request, tasks.rows, ("describe",), {"item": item}))["describe"])
+    if iri.startswith(GRAPH) and iri in (sizes := await run(request, tasks.status)):
+        return page(request, "graph.html", headers={"Vary": "Accept"}, title=f"Graph {iri}", item=item,
+                    about=about, triples=sizes[iri])
     types = about.types()
     template, sections = next(((t, s) for curie, t, s in KINDS if expand(curie) in types), GENERAL)
     found = await run(request, tasks.rows, sections, {"item": item})
@@ -137,19 +141,16 @@ async def show(request, iri: str):
         context["tree"] = hierarchy(found["scheme"])
     if template == "mapping.html" and found["mapping"]:
         mapping = found["mapping"][0]
-        context["title"] = " — ".join(text(mapping[k]) for k in ("subjectLabel", "predicate", "objectLabel"))
+        context["title"] = " — ".join(text(mapping[k], curies=curies(request)) for k in ("subjectLabel", "predicate", "objectLabel"))
         for side in ("subject", "object"):
             context[side] = await run(request, tasks.rows, ("findings", "quotations"), {"item": mapping[side]})
     return page(request, template, headers={"Vary": "Accept"}, **context)
 
 
 async def _nothing_about(request, iri: str):
-    """A named graph, the resources under an IRI (a source table's rows, a namespace), or 404."""
+    """The resources under an IRI (a source table's rows, a namespace), or 404."""
     from pyoxigraph import NamedNode
 
-    sizes = await run(request, tasks.status)
-    if iri in sizes:
-        return page(request, "graph.html", title=f"Graph {iri}", item=NamedNode(iri), triples=sizes[iri])
     under = (await run(request, tasks.rows, ("under",), {"item": NamedNode(iri)}))["under"]
     if not under:
         raise HTTPException(404, f"nothing in the graph is named <{iri}>")

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from clkg.web import tasks
-from clkg.web.app import page, run
+from clkg.web.app import curies, page, run
 
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"  # the schema's name, never fetched
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -286,7 +286,8 @@ async def plot(request):
               if p in saved_queries()[q].params]
     lists = tuple(f"choices-{p.name}" for p in params if tasks.has_page_query(f"choices-{p.name}"))
     choices = await run(request, tasks.rows, lists, {}) if lists else {}
-    fields = [param_field(p, choices.get(f"choices-{p.name}"), values.get(p.name)) for p in params]
+    fields = [param_field(p, choices.get(f"choices-{p.name}"), values.get(p.name), curies=curies(request))
+              for p in params]
     svg = await render(spec, "svg")
     return page(request, "plot.html", title=chosen.title, plot=chosen, svg=Markup(svg.decode("utf-8")),
                 fields=fields, query_string=request.url.query)

@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from clkg.errors import UsageError
 from clkg.saved_queries import saved_queries
-from clkg.tables import FORMATS, pivot, render
+from clkg.tables import FORMATS, pivot, render, shortened
 from clkg.web import tasks
-from clkg.web.app import page, run
+from clkg.web.app import curies, page, run, table_curies
 
 #: file name extension and media type of each format of `clkg query`
 EXTENSIONS = {"table": "txt", "csv": "csv", "json": "json", "md": "md", "html": "html", "latex": "tex"}
@@ -42,10 +42,6 @@ def _download(text: str, name: str, fmt: str) -> Response:
 async def question(request):
     """``/questions/NAME`` (the page) and ``/questions/NAME.FORMAT`` (a download), parameters in the
     query string."""
-    from clkg.vocabulary import prefixes
-
-    from clkg.tables import shortener
-
     name, fmt = split_format(request.path_params["name"], FORMATS)
     query = saved_queries().get(name)
     if query is None:
@@ -54,10 +50,10 @@ async def question(request):
               if request.query_params.get(key, "").strip()}
     if fmt:
         table = await run(request, tasks.answer, name, values)
-        return _download(render(table, fmt, shorten=shortener(prefixes())), name, fmt)
+        return _download(render(shortened(table, table_curies(request)), fmt), name, fmt)
     lists = tuple(f"choices-{p}" for p in query.params if tasks.has_page_query(f"choices-{p}"))
     choices = await run(request, tasks.rows, lists, {}) if lists else {}
-    fields = [param_field(param, choices.get(f"choices-{param.name}"), values.get(param.name))
+    fields = [param_field(param, choices.get(f"choices-{param.name}"), values.get(param.name), curies=curies(request))
               for param in query.params.values()]
     missing = [p.name for p in query.params.values() if p.required and p.name not in values]
     table, problem = None, None
@@ -73,16 +69,15 @@ async def question(request):
                 editor=f"/query?{urlencode({'saved': name, **values})}")
 
 
-def param_field(param, rows: list[dict] | None, chosen: str | None) -> dict:
-    """A form field for a parameter: its options (value, label, group) when the graph lists them."""
-    from clkg.tables import shortener
-    from clkg.vocabulary import prefixes
+def param_field(param, rows: list[dict] | None, chosen: str | None, *, curies) -> dict:
+    """A form field for a parameter: its options (value, label, group) when the graph lists them,
+    IRIs as CURIEs of ``curies``."""
+    from clkg.prefixes import compress
 
-    shorten = shortener(prefixes())
     options = []
     for row in rows or ():
         value = row["value"]
-        text = shorten(value.value) if type(value).__name__ == "NamedNode" else value.value
+        text = compress(value.value, curies) if type(value).__name__ == "NamedNode" else value.value
         label = row["label"].value if row["label"] is not None else text
         if len(label) > LABEL_LENGTH:
             label = label[:LABEL_LENGTH - 1] + "…"
@@ -99,6 +94,6 @@ async def compare(request):
         raise HTTPException(404, f"compare takes {' or '.join(COMPARED)}, not {what!r}")
     table = pivot(await run(request, tasks.answer, f"compare-{what}", {}))
     if fmt:
-        return _download(render(table, fmt), f"compare-{what}", fmt)
+        return _download(render(shortened(table, table_curies(request)), fmt), f"compare-{what}", fmt)
     return page(request, "compare.html", title=f"{what.capitalize()} compared", what=what, table=table,
                 compared=COMPARED, downloads=[(f, f"/compare/{what}.{f}") for f in COMPARE_FORMATS])

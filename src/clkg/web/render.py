@@ -6,6 +6,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from clkg.prefixes import compress
+from clkg.prefixes import converter as with_prefixes
+
 #: the base of every clkg IRI (clkg.namespaces); such an IRI is served at the same path here
 SITE = "https://w3id.org/clkg/"
 #: namespaces the pages name beside the ontology's own prefixes
@@ -15,30 +18,22 @@ EXTRA_PREFIXES = {"sssom": "https://w3id.org/sssom/", "semapv": "https://w3id.or
 MAX_ROWS = 2000
 
 
-@cache
-def prefixes() -> dict[str, str]:
-    """Prefix -> namespace: the ontology's prefixes and a few more."""
-    from clkg.vocabulary import prefixes as ontology_prefixes
-
-    return {**ontology_prefixes(), **EXTRA_PREFIXES}
+def converter(extra: dict[str, str] | None = None):
+    """The prefixes of the pages (a ``curies.Converter``): the ontology's, a few more
+    (:data:`EXTRA_PREFIXES`) and ``extra``, the studies' own (:func:`clkg.prefixes.store_prefixes`)."""
+    return with_prefixes({**EXTRA_PREFIXES, **(extra or {})})
 
 
 def expand(curie: str) -> str:
-    """``dcterms:title`` -> its IRI."""
+    """``dcterms:title`` -> its IRI (a prefix of the ontology or :data:`EXTRA_PREFIXES`)."""
     head, _, tail = curie.partition(":")
-    return prefixes()[head] + tail
-
-
-def curie(iri: str) -> str:
-    """An IRI as a CURIE of the longest matching namespace (the IRI itself when none matches)."""
-    return _shortener()(iri)
+    return ontology_converter().prefix_map[head] + tail
 
 
 @cache
-def _shortener():
-    from clkg.tables import shortener
-
-    return shortener(prefixes())
+def ontology_converter():
+    """:func:`converter` without the studies' prefixes."""
+    return converter()
 
 
 def href(iri: str) -> str:
@@ -49,33 +44,33 @@ def href(iri: str) -> str:
     return "/resource?iri=" + quote(iri, safe="")
 
 
-def term(value, label=None) -> Markup:
-    """A term as HTML: an IRI as a link (showing ``label`` or its CURIE), a literal as text."""
+def term(value, label=None, *, curies) -> Markup:
+    """A term as HTML: an IRI as a link (showing ``label`` or its CURIE of ``curies``), a literal as text."""
     if value is None:
         return Markup("")
     kind = type(value).__name__
     if kind == "NamedNode":
         shown = label.value if hasattr(label, "value") else label
-        return Markup('<a href="{}">{}</a>').format(href(value.value), shown or curie(value.value))
+        return Markup('<a href="{}">{}</a>').format(href(value.value), shown or compress(value.value, curies))
     if kind == "BlankNode":
         return Markup("<span class=bnode>_:{}</span>").format(value.value)
     text = getattr(value, "value", value)
     return escape("" if text is None else str(text))
 
 
-def cell(value) -> Markup:
+def cell(value, *, curies) -> Markup:
     """A cell of a saved query's answer (a plain value): a web IRI as a link, anything else as text."""
     if isinstance(value, str) and value.startswith(("http://", "https://")) and not any(c.isspace() for c in value):
-        return Markup('<a href="{}">{}</a>').format(href(value), curie(value))
+        return Markup('<a href="{}">{}</a>').format(href(value), compress(value, curies))
     return escape("" if value is None else str(value))
 
 
-def text(value) -> str:
-    """A term's text (an IRI's CURIE), or '' for None."""
+def text(value, *, curies) -> str:
+    """A term's text (an IRI's CURIE of ``curies``), or '' for None."""
     if value is None:
         return ""
     if type(value).__name__ == "NamedNode":
-        return curie(value.value)
+        return compress(value.value, curies)
     return str(getattr(value, "value", value))
 
 
@@ -103,12 +98,15 @@ def highlight(text_value, needle: str) -> Markup:
 
 
 def environment():
-    """The Jinja environment of the pages: templates from the package, autoescaping on."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    """The Jinja environment of the pages: templates from the package, autoescaping on; the filters
+    ``term``, ``cell`` and ``text`` write IRIs with the prefixes of its global ``curies``."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_environment, select_autoescape
 
     env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(term=term, cell=cell, text=text, number=number, href=href, curie=curie, highlight=highlight)
-    env.globals.update(expand=expand, MAX_ROWS=MAX_ROWS)
+    env.filters.update(number=number, href=href, highlight=highlight, **{
+        name: pass_environment(lambda env, *args, show=show: show(*args, curies=env.globals["curies"]))
+        for name, show in (("term", term), ("cell", cell), ("text", text))})
+    env.globals.update(MAX_ROWS=MAX_ROWS, curies=ontology_converter())
     return env

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from clkg.errors import UsageError
 from clkg.web import tasks
-from clkg.web.app import page, run
+from clkg.web.app import curies, page, read_prefixes, run
 from clkg.web.media import preferred
 from clkg.web.runner import QueryError
 
@@ -84,27 +84,9 @@ async def endpoint(request):
     return Response(body, media_type=media, headers={"Vary": "Accept", "Server-Timing": f"store;dur={seconds * 1000:.1f}"})
 
 
-def prefix_block() -> str:
-    """PREFIX lines for the ontology's prefixes and a few more (the editor's preset)."""
-    from clkg.web.render import prefixes
-
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes().items()))
-
-
-def _saved_text(name: str, values: dict[str, str]) -> str:
-    """A saved query's text with its parameters bound by a VALUES block, as the stores bind them.
-
-    :raises UsageError: an unknown query or a bad parameter value
-    """
-    from clkg.saved_queries import bindings, saved_queries
-    from clkg.store import bind_values
-    from clkg.vocabulary import prefixes
-
-    query = saved_queries().get(name)
-    if query is None:
-        raise UsageError(f"there is no saved question {name!r}")
-    terms = bindings(query, values, prefixes=prefixes())
-    return bind_values(query.text, terms) if terms else query.text
+def prefix_block(curies) -> str:
+    """PREFIX lines for the prefixes of ``curies`` (a ``curies.Converter``: the editor's preset)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(curies.prefix_map.items()))
 
 
 async def editor(request):
@@ -116,7 +98,9 @@ async def editor(request):
     saved = params.pop("saved", None)
     text = params.pop("query", None)
     if saved:
-        text = _saved_text(saved, {k: v for k, v in params.items() if v.strip()})
+        text = await run(request, tasks.saved_text, saved, {k: v for k, v in params.items() if v.strip()})
+    elif text is None:
+        await read_prefixes(request)  # the preset names the studies' prefixes too
     answer, problem = None, None
     if text and text.strip():
         config = request.app.state.config
@@ -127,5 +111,5 @@ async def editor(request):
         except (QueryError, UsageError) as err:
             problem = str(err)
     return page(request, "editor.html", status=400 if problem else 200, title="SPARQL query",
-                text=text if text is not None else prefix_block() + "\n" + EXAMPLE,
+                text=text if text is not None else prefix_block(curies(request)) + "\n" + EXAMPLE,
                 answer=answer, problem=problem, saved=saved)

@@ -9,51 +9,16 @@ import io
 from functools import cache
 from pathlib import Path
 
-from clkg.errors import StoreMissing
-from clkg.namespaces import ONTOLOGY_GRAPH
+from clkg.errors import UsageError
+from clkg.text import shown
 from clkg.web.media import GRAPHS, SOLUTIONS, negotiate, serialize_triples
 from clkg.web.runner import AnswerTooLarge, NotAcceptable
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 
 
-def open_read_only(spec: str):
-    """The store ``spec`` names, opened read-only."""
-    from clkg.store import open_store
-
-    try:
-        return open_store(spec, read_only=True)
-    except TypeError:  # shim until the store contract's read_only= is merged (delete then)
-        return open_store(spec)
-
-
-def readers_share(spec: str) -> bool:
-    """Whether two readers can have the store open at once (an embedded store opened for writing,
-    as before read_only= is merged, allows one): tried, and closed again."""
-    from clkg.errors import ClkgError
-
-    try:
-        first = open_read_only(spec)
-    except (ClkgError, OSError):
-        return True  # cannot be opened now: each worker will say why
-    try:
-        open_read_only(spec).close()
-        return True
-    except (ClkgError, OSError):
-        return False
-    finally:
-        first.close()
-
-
-def query_store(store, text: str):
-    """``store.query(text)`` (shim until the store contract's query() is merged: delete the fallback)."""
-    if hasattr(store, "query"):
-        return store.query(text)
-    return store.native.query(text, use_default_graph_as_union=True)
-
-
 class State:
-    """A worker's store, opened on first use; a store without clkg's ontology counts as missing."""
+    """A worker's store, opened read-only on first use; a store without clkg's ontology counts as missing."""
 
     def __init__(self, spec: str):
         self.spec = spec
@@ -61,13 +26,17 @@ class State:
 
     @property
     def store(self):
+        """:raises StoreMissing: there is no store, or it holds no clkg ontology"""
         if self._store is None:
-            store = open_read_only(self.spec)
-            _, rows = store.select(f"SELECT ?s WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1")
-            if not rows:
+            from clkg.api import require_ontology
+            from clkg.store import open_store
+
+            store = open_store(self.spec, read_only=True)
+            try:
+                require_ontology(store, spec=self.spec)
+            except BaseException:
                 store.close()
-                raise StoreMissing(f"the store {self.spec} holds no clkg graph: build it first "
-                                   f"(clkg --store {self.spec} build)")
+                raise
             self._store = store
         return self._store
 
@@ -90,6 +59,13 @@ def status(state: State) -> dict[str, int]:
     return state.store.graph_sizes()
 
 
+def prefixes(state: State) -> dict[str, str]:
+    """{prefix: namespace} of the studies' own concept schemes."""
+    from clkg.prefixes import store_prefixes
+
+    return store_prefixes(state.store)
+
+
 def rows(state: State, names: tuple[str, ...], bindings: dict) -> dict[str, list[dict]]:
     """The answers of page queries, each with ``bindings`` ({variable name: term}) substituted;
     a row is {column: term or None}."""
@@ -101,6 +77,23 @@ def rows(state: State, names: tuple[str, ...], bindings: dict) -> dict[str, list
         columns, found = state.store.select(page_query(name), substitutions=substitutions)
         answers[name] = [dict(zip(columns, row)) for row in found]
     return answers
+
+
+def saved_text(state: State, name: str, values: dict[str, str]) -> str:
+    """A saved query's text with its parameters bound by a VALUES block, as the stores bind them
+    (CURIEs of the ontology's and the studies' prefixes).
+
+    :raises UsageError: an unknown query or a bad parameter value
+    """
+    from clkg.prefixes import converter, store_prefixes
+    from clkg.saved_queries import bindings, saved_queries
+    from clkg.store.binding import bind_values
+
+    query = saved_queries().get(name)
+    if query is None:
+        raise UsageError(f"there is no saved question {shown(name)!r}")
+    terms = bindings(query, values, prefixes=converter(store_prefixes(state.store)))
+    return bind_values(query.text, terms) if terms else query.text
 
 
 def answer(state: State, name: str, params: dict[str, str]):
@@ -142,7 +135,7 @@ def sparql(state: State, text: str, accept: str, limit: int) -> tuple[str, bytes
 
     store = state.store
     started = time.perf_counter()
-    result = query_store(store, text)
+    result = store.query(text)
     out = _Bounded(limit)
     if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean)):
         media = negotiate(accept, list(SOLUTIONS))
@@ -160,7 +153,7 @@ def table(state: State, text: str, max_rows: int, limit: int) -> dict:
     there are), an ASK's boolean, or a CONSTRUCT/DESCRIBE as Turtle text."""
     import pyoxigraph
 
-    result = query_store(state.store, text)
+    result = state.store.query(text)
     if isinstance(result, pyoxigraph.QueryBoolean):
         return {"kind": "boolean", "value": bool(result)}
     if isinstance(result, pyoxigraph.QuerySolutions):
@@ -177,18 +170,19 @@ def table(state: State, text: str, max_rows: int, limit: int) -> dict:
 
 
 def describe(state: State, iri: str, media: str, limit: int) -> bytes:
-    """What the graph says about ``iri`` (the triples with it as subject), in an RDF media type;
-    for an IRI that is no subject, the triples of the resources ``iri#…`` (a hash namespace, a
-    source table's rows), or, for a named graph, the triples it holds; empty when there are none."""
+    """What the graph says about ``iri`` in an RDF media type: for a named graph, the triples it
+    holds; else the triples with ``iri`` as subject or, for an IRI that is no subject, those of the
+    resources ``iri#…`` (a hash namespace, a source table's rows); empty when there are none."""
     from pyoxigraph import NamedNode, Triple
 
     subject = NamedNode(iri)
-    triples = [Triple(subject, r["p"], r["o"]) for r in rows(state, ("describe",), {"item": subject})["describe"]]
-    if not triples:
-        triples = [Triple(r["s"], r["p"], r["o"]) for r in rows(state, ("family",), {"item": subject})["family"]]
-    if not triples and iri in state.store.graph_sizes():  # a named graph: what it holds
+    if iri in state.store.graph_sizes():
         _, found = state.store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
         triples = [Triple(*row) for row in found]
+    else:
+        triples = [Triple(subject, r["p"], r["o"]) for r in rows(state, ("describe",), {"item": subject})["describe"]]
+    if not triples:
+        triples = [Triple(r["s"], r["p"], r["o"]) for r in rows(state, ("family",), {"item": subject})["family"]]
     if not triples:
         return b""
     out = _Bounded(limit)

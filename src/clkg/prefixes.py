@@ -1,0 +1,64 @@
+"""Prefixes and CURIEs: one converter (the ``curies`` package) for everything clkg reads and writes.
+
+The prefixes are those the ontology files declare, plus each study's own prefix (column ``prefix``
+of study.csv), which a store records on the study's concept scheme as
+``vann:preferredNamespacePrefix`` / ``vann:preferredNamespaceUri``.
+"""
+
+import re
+from collections.abc import Mapping
+from functools import cache
+
+import curies
+
+VANN = "http://purl.org/vocab/vann/"
+#: A prefix as clkg accepts it in case data (a letter, then letters, digits, '-' and '_').
+PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'{}|^`\\)]+")
+
+
+@cache
+def _ontology_converter() -> curies.Converter:
+    from clkg.vocabulary import prefixes
+
+    return curies.Converter.from_prefix_map({p: ns for p, ns in prefixes().items() if p})
+
+
+def converter(extra: Mapping[str, str] | None = None) -> curies.Converter:
+    """The ontology's prefixes, plus ``extra`` ({prefix: namespace}, e.g. the studies' own)."""
+    base = _ontology_converter()
+    if not extra:
+        return base
+    known = base.prefix_map
+    return curies.Converter.from_prefix_map({**known, **{p: ns for p, ns in extra.items()
+                                                         if p not in known}})
+
+
+def expand(text: str, conv: curies.Converter) -> str | None:
+    """The IRI a CURIE names, the text itself if it is an http(s)/urn IRI, else None."""
+    if text.startswith(("http://", "https://", "urn:")):
+        return text
+    prefix, sep, _ = text.partition(":")
+    if not sep or not PREFIX.fullmatch(prefix):
+        return None
+    return conv.expand(text)
+
+
+def compress(iri: str, conv: curies.Converter) -> str:
+    """A CURIE for ``iri`` where a prefix covers it, else the IRI unchanged."""
+    return conv.compress(iri, passthrough=True)
+
+
+def shorten_iris(text: str, conv: curies.Converter) -> str:
+    """``text`` with every http(s) IRI in it written as a CURIE where a prefix covers it."""
+    return _IRI_IN_TEXT.sub(lambda m: compress(m.group(), conv), text)
+
+
+STORE_PREFIXES = f"""SELECT ?prefix ?namespace WHERE {{
+  ?scheme <{VANN}preferredNamespacePrefix> ?prefix ; <{VANN}preferredNamespaceUri> ?namespace }}"""
+
+
+def store_prefixes(store) -> dict[str, str]:
+    """{prefix: namespace} of the studies' own concept schemes in a store."""
+    _, rows = store.select(STORE_PREFIXES)
+    return {prefix.value: namespace.value for prefix, namespace in rows}

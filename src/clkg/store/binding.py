@@ -1,0 +1,126 @@
+"""Parameters bound into SPARQL text for servers, by a VALUES block, never by pasting values.
+
+pyoxigraph binds ``substitutions`` itself on the embedded store, but it has no SPARQL parser or
+writer for Python to rewrite a query with: so the text is scanned here by a small tokenizer, only
+far enough to find the query form and the braces of the WHERE group (strings, IRIs and comments are
+skipped whole, so a brace inside them is never taken for one). The values are written by pyoxigraph
+(``str(term)``: N-Triples syntax, every quote, backslash and control character escaped), and
+pyoxigraph's constructors refuse an IRI holding ``<>"{}|^`\\`` or white space and a malformed
+language tag, so a value is always exactly one term.
+"""
+
+import re
+from collections.abc import Mapping
+
+from clkg.errors import UsageError
+
+FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+_TOKEN = re.compile(r'''
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]\w+)
+  | (?P<word>[A-Za-z_][\w.-]*(?::[\w.:%-]*)?|:[\w.:%-]*)
+  | (?P<open>[({])
+  | (?P<close>[)}])
+  | (?P<other>.)
+''', re.X | re.S)
+
+
+def _tokens(query: str):
+    """(kind, text, match) of each token that is not white space or a comment."""
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup not in ("space", "comment"):
+            yield match.lastgroup, match.group(), match
+
+
+def query_form(query: str) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the form of a SPARQL query.
+
+    :raises UsageError: the text is no SPARQL query (e.g. an update).
+    """
+    for kind, text, _ in _tokens(query):
+        keyword = text.upper() if kind == "word" and ":" not in text else None  # not a prefixed name
+        if keyword in FORMS:
+            return keyword
+        if keyword not in (None, "PREFIX", "BASE") or kind in ("open", "close"):
+            break
+    raise UsageError("not a SPARQL query: it does not start (after PREFIX and BASE) with "
+                     "SELECT, CONSTRUCT, ASK or DESCRIBE")
+
+
+def substitutions_checked(substitutions: Mapping | None) -> dict:
+    """``substitutions`` if each maps a ``pyoxigraph.Variable`` to a ``NamedNode`` or ``Literal``.
+
+    :raises UsageError: one does not.
+    """
+    from pyoxigraph import Literal, NamedNode, Variable
+
+    for variable, term in (substitutions or {}).items():
+        if not isinstance(variable, Variable):
+            raise UsageError(f"substitutions are keyed by pyoxigraph.Variable, not {variable!r}")
+        if not isinstance(term, (NamedNode, Literal)):
+            raise UsageError(f"only an IRI (NamedNode) or a Literal can be bound to {variable}, not {term!r}")
+    return dict(substitutions or {})
+
+
+def _where_group(query: str) -> tuple[str, int, int, bool]:
+    """(form, offset just inside the ``{`` of the WHERE group, offset of its ``}``, whether the group
+    is a sub-SELECT). The WHERE group is the first group at the top level, except in CONSTRUCT,
+    where that is the template when it comes before the WHERE keyword."""
+    form, depth, start, template, first = None, 0, None, False, False
+    for kind, text, match in _tokens(query):
+        upper = text.upper() if kind == "word" else ""
+        if form is None:
+            if upper in FORMS:
+                form, template = upper, upper == "CONSTRUCT"
+            continue
+        if first:
+            first = False
+            if upper == "SELECT":
+                subselect = True
+        if upper == "WHERE" and depth == 0 and template:
+            raise UsageError("parameters cannot be bound in the short form CONSTRUCT WHERE { … }: "
+                             "write CONSTRUCT { template } WHERE { … }")
+        if kind == "open":
+            if text == "{" and depth == 0 and start is None:
+                if template:
+                    template = False
+                else:
+                    start, first, subselect = match.end(), True, False
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+            if depth == 0 and start is not None:
+                return form, start, match.start(), subselect
+    raise UsageError("parameters can only be bound in a query with a WHERE group "
+                     f"({'no SELECT, CONSTRUCT, ASK or DESCRIBE' if form is None else 'none found'})")
+
+
+def bind_values(query: str, substitutions: Mapping) -> str:
+    """``query`` with ``substitutions`` ({Variable: NamedNode or Literal}) bound by a VALUES block.
+
+    The block, ``VALUES (?a ?b) { (<iri> "text") }``, goes right after the ``{`` that opens the
+    WHERE group (wrapped with it in a group of its own when that group is a sub-SELECT), which makes
+    the group ``Join(VALUES, rest of the group)``. For a variable that the group binds with triple
+    patterns or property paths, or that is used in its FILTERs (EXISTS included), OPTIONALs or in
+    sub-SELECTs that project it, this gives the same solutions as substituting the value (SPARQL
+    SEP-0007) and as pyoxigraph's ``substitutions`` (checked for the saved queries, whose
+    parameters are all used so). It differs only where a value would be substituted into a scope
+    the outer group cannot reach: a nested group's own FILTER, MINUS, a sub-SELECT that does not
+    project the variable, or a BIND that assigns it.
+
+    :raises UsageError: a substitution that is not a Variable bound to an IRI or literal, or a query
+        without a WHERE group to bind in.
+    """
+    substitutions = substitutions_checked(substitutions)
+    names = " ".join(map(str, substitutions))
+    values = " ".join(map(str, substitutions.values()))
+    block = f" VALUES ({names}) {{ ({values}) }} "
+    _, start, end, subselect = _where_group(query)
+    if subselect:
+        return f"{query[:start]}{block}{{ {query[start:end]} }}{query[end:]}"
+    return query[:start] + block + query[start:]

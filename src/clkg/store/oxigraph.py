@@ -1,0 +1,273 @@
+"""The embedded store: pyoxigraph (RocksDB) in a folder on disk, ``oxigraph:PATH``.
+
+What pyoxigraph 0.5 allows, measured with 0.5.13 on Linux (tests/test_embedded_store.py checks
+the parts clkg relies on):
+
+- One process at a time opens a folder for writing (RocksDB's ``LOCK`` file). Another process that
+  tries gets ``IO error: While lock file: PATH/LOCK: Resource temporarily unavailable``; the same
+  process trying again gets ``lock hold by current process``. So a writable open waits for the
+  lock ($CLKG_LOCK_TIMEOUT seconds, default 30, polling) and then raises ``StoreLocked``; and
+  within one process the folders opened for writing are kept by resolved path and shared: opening
+  one again (writable or read-only) gives a store on the same connection, and the last
+  :meth:`OxigraphStore.close` releases it.
+- ``Store.read_only`` takes no lock: it opens while another process holds the folder, and sees the
+  store as it was at that moment (later writes appear when it is opened again). It creates nothing,
+  and fails on a missing folder. Opened *while another process writes*, it is unsafe (pyoxigraph
+  calls it undefined behaviour): opened again and again beside a plain pyoxigraph writer (DROP,
+  extend of 5,000 quads, flush, back to back) it failed within seconds with ``Corruption: … No such
+  file … MANIFEST may be corrupted`` and then allocated memory until the kernel killed it (24 GB).
+  So clkg's writers hold an exclusive ``flock`` on ``PATH/clkg-write.lock`` while pyoxigraph writes
+  (opening, the update or extend with its flush, closing), read-only opens take it shared for the
+  moment of opening, and they retry (up to 20 times) when background compaction, which goes on after
+  a write, removed a file under them. With that, read-only opens beside a clkg writer always
+  succeeded and saw whole writes; beside clkg's own writer the memory blow-up did not recur even
+  without the lock, so the lock is a precaution based on the plain writer's failures. A read-only
+  store, once open, kept answering while another process wrote. A reader waits while a write goes
+  on (a long ``clkg load``: up to $CLKG_LOCK_TIMEOUT, then ``StoreLocked``). Programs other than
+  clkg take no such lock: do not open a store read-only while they write to it.
+"""
+
+import os
+import time
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from clkg.errors import StoreError, StoreLocked, StoreMissing, UsageError
+from clkg.store import Store
+from clkg.store.binding import substitutions_checked
+from clkg.store.common import GRAPH_SIZES, in_scope, rdf_format, write_rdf
+
+LOCK_FILE = "clkg-write.lock"
+_POLL = 0.1  # seconds between two attempts to open a store another process holds
+_POLL_FLOCK = 0.01  # seconds between two attempts to get clkg's write lock (short: a reader gets a turn
+                    # between two writes)
+_COMPACTED_RETRIES = 20  # read-only opens that may fail because compaction removed a file meanwhile
+
+
+class _Connection:
+    """One pyoxigraph store and the stores of this process that use it."""
+
+    def __init__(self, native, lock=None):
+        self.native, self.lock, self.users = native, lock, 1
+
+
+#: The folders this process has open for writing, by resolved path.
+_WRITABLE: dict[Path, _Connection] = {}
+
+
+class OxigraphStore(Store):
+    """The embedded store: see :class:`clkg.store.Store` for what it does, the module for locking.
+
+    :raises StoreMissing: ``read_only`` and there is no store at ``location``.
+    :raises StoreLocked: another process holds the store for writing, longer than $CLKG_LOCK_TIMEOUT.
+    :raises StoreError: the folder cannot be opened as a store.
+    """
+
+    def __init__(self, location: str, *, read_only: bool = False):
+        self.path = Path(location)
+        self.read_only = read_only
+        self._key = self.path.resolve()
+        shared = _WRITABLE.get(self._key)
+        if shared is not None:
+            shared.users += 1
+            self._connection = shared
+        elif read_only:
+            self._connection = _Connection(_open_read_only(self.path))
+        else:
+            self._connection = _WRITABLE[self._key] = _Connection(*_open_writable(self.path))
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
+
+    @property
+    def _native(self):
+        if self._connection is None:
+            raise UsageError(f"{self!r} is closed: open it again with clkg.store.open_store")
+        return self._connection.native
+
+    def query(self, sparql: str, *, substitutions: Mapping | None = None):
+        try:
+            return self._native.query(sparql, use_default_graph_as_union=True,
+                                      substitutions=substitutions_checked(substitutions) or None)
+        except SyntaxError as err:
+            raise UsageError(f"not a valid SPARQL query: {err}") from None
+        except RuntimeError as err:  # e.g. a substitution of a variable that the SELECT does not project
+            raise UsageError(f"the query cannot be answered as asked: {err}") from None
+        except OSError as err:
+            raise StoreError(f"the store at {self.path} cannot answer: {err}") from None
+
+    def graph_sizes(self) -> dict[str, int]:
+        return {row["g"].value: int(row["n"].value) for row in self._native.query(GRAPH_SIZES)}
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable]) -> None:
+        from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
+
+        if self.read_only:
+            raise UsageError(f"oxigraph:{self.path} was opened read-only: open it without read_only to write")
+        names = {in_scope(graph): NamedNode(graph) for graph in graphs}
+        native = self._native
+        if not any(map(native.contains_named_graph, names.values())):
+            # nothing to drop: one transactional extend (twice as fast as the update, half the memory)
+            with self._writing():
+                native.extend(Quad(q.subject, q.predicate, q.object, names[graph])
+                              for graph, quads in graphs.items() for q in quads)
+                native.flush()
+            return
+        parts = []
+        for graph, quads in graphs.items():
+            triples = serialize([Triple(q.subject, q.predicate, q.object) for q in quads], format=RdfFormat.N_TRIPLES)
+            parts.append(f"DROP SILENT GRAPH {names[graph]} ;\n"
+                         f"INSERT DATA {{ GRAPH {names[graph]} {{\n{(triples or b'').decode()}}} }}")
+        with self._writing():
+            native.update(" ;\n".join(parts))
+            native.flush()
+
+    def dump(self, output, *, format: str = "ttl", graph: str | None = None) -> None:
+        from pyoxigraph import NamedNode, RdfFormat
+
+        fmt = rdf_format(format)
+        if graph is not None:
+            self._native.dump(output, format=fmt, from_graph=NamedNode(in_scope(graph)))
+        elif fmt is RdfFormat.TURTLE:  # Turtle holds one graph: the union of all of them
+            write_rdf(output, self._native.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"), fmt)
+        else:
+            self._native.dump(output, format=fmt)
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        connection.users -= 1
+        if connection.users:
+            return
+        if connection.lock is not None:  # the writable connection of this process
+            del _WRITABLE[self._key]
+            try:
+                with _flock(connection.lock, exclusive=True, path=self.path):
+                    connection.native.flush()
+            finally:
+                connection.lock.close()
+        connection.native = None  # RocksDB closes (and unlocks) when pyoxigraph's store is dropped
+
+    @contextmanager
+    def _writing(self):
+        with _flock(self._connection.lock, exclusive=True, path=self.path):
+            yield
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for a store another process holds: $CLKG_LOCK_TIMEOUT, default 30.
+
+    :raises UsageError: it is not a number of seconds.
+    """
+    from clkg.text import shown
+
+    text = os.environ.get("CLKG_LOCK_TIMEOUT", "30")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds >= 0:
+        raise UsageError(f"CLKG_LOCK_TIMEOUT must be a number of seconds ≥ 0, not {shown(text)!r}")
+    return seconds
+
+
+def _patiently(attempt, *, busy, seconds: float, poll: float = _POLL):
+    """``attempt()``, again every ``poll`` seconds while it fails with an error ``busy`` accepts, for
+    at most ``seconds``; then its last error."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return attempt()
+        except Exception as err:
+            if not busy(err) or time.monotonic() >= deadline:
+                raise
+        time.sleep(poll)
+
+
+@contextmanager
+def _flock(file, *, exclusive: bool, path: Path):
+    """clkg's write lock on a store (``file`` is its open LOCK_FILE), held for the block.
+
+    :raises StoreLocked: not had within $CLKG_LOCK_TIMEOUT.
+    """
+    import fcntl
+
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+    seconds = lock_timeout()
+    try:
+        _patiently(lambda: fcntl.flock(file, mode), busy=lambda e: isinstance(e, BlockingIOError), seconds=seconds,
+                    poll=_POLL_FLOCK)
+    except BlockingIOError:
+        raise StoreLocked(f"another process has been writing to the store at {path} for more than "
+                          f"{seconds:g} s (a clkg build or load): wait until it is done and try again, or "
+                          "set CLKG_LOCK_TIMEOUT to wait longer") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def _held_elsewhere(err: Exception) -> bool:
+    message = str(err)
+    return isinstance(err, OSError) and "lock" in message.lower() and "current process" not in message
+
+
+def _open_writable(path: Path):
+    """(pyoxigraph store, open LOCK_FILE) of a folder opened for writing, made if missing."""
+    from pyoxigraph import Store as Native
+
+    seconds = lock_timeout()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        lock = open(path / LOCK_FILE, "ab")
+    except OSError as err:
+        raise StoreError(f"cannot make the store at {path}: {err}") from None
+
+    def attempt():
+        with _flock(lock, exclusive=True, path=path):
+            return Native(str(path))
+    try:
+        return _patiently(attempt, busy=_held_elsewhere, seconds=seconds), lock
+    except BaseException as err:
+        lock.close()
+        if _held_elsewhere(err):
+            raise StoreLocked(
+                f"another process holds the store at {path} (a running clkg command or a notebook with "
+                f"the store open) and did not let go within {seconds:g} s: stop that "
+                "process or close the store in it (store.close()), then try again; CLKG_LOCK_TIMEOUT "
+                "sets how long to wait, and a store opened read-only can be read meanwhile") from None
+        if isinstance(err, OSError) and "current process" in str(err):
+            raise StoreLocked(f"this process already has the store at {path} open outside clkg.store "
+                              "(e.g. a pyoxigraph.Store): close that first, or use it") from None
+        if isinstance(err, OSError):
+            raise StoreError(f"cannot open the store at {path}: {err}") from None
+        raise
+
+
+def _open_read_only(path: Path):
+    """A pyoxigraph store opened read-only, as it is now; nothing is created.
+
+    :raises StoreMissing: there is no store at ``path``.
+    """
+    from pyoxigraph import Store as Native
+
+    if not (path / "CURRENT").is_file():  # RocksDB's pointer to its current state
+        raise StoreMissing(f"no clkg store at {path}: run `clkg build` or `clkg load` first")
+
+    def attempt():
+        try:
+            lock = open(path / LOCK_FILE, "rb")
+        except FileNotFoundError:  # never written by clkg
+            lock = None
+        with lock or nullcontext(), _flock(lock, exclusive=False, path=path) if lock else nullcontext():
+            return Native.read_only(str(path))
+
+    for attempts in range(_COMPACTED_RETRIES, -1, -1):
+        try:
+            return attempt()
+        except (OSError, RuntimeError) as err:  # retried: a file compaction removed while opening
+            if not attempts or "No such file" not in str(err):
+                raise StoreError(f"cannot open the store at {path}: {err}") from None
+        time.sleep(_POLL)

@@ -1,0 +1,235 @@
+"""Any SPARQL 1.1 server, through the SPARQL 1.1 Protocol and, to write, the Graph Store Protocol.
+
+Spec: ``sparql:QUERY_URL`` plus options in the URL's fragment, which is never sent to the server:
+``sparql:QUERY_URL#update=URL&gsp=URL&chunk=N``. An option URL may be relative to QUERY_URL.
+``update`` is the SPARQL Update endpoint (default: QUERY_URL); ``gsp`` a Graph Store Protocol
+endpoint to write graphs with (default: none, graphs are written with SPARQL Update; but on
+Virtuoso, found by the Server header of its answers, its own, see :mod:`clkg.store.virtuoso`;
+``gsp=none`` forces SPARQL Update); ``chunk`` the most triples one SPARQL Update request carries
+(default 500: Virtuoso refuses an INSERT DATA of a couple of thousand triples).
+
+Virtuoso        ``sparql:http://HOST:8890/sparql``  (GRANT SPARQL_UPDATE TO "SPARQL" to write)
+Oxigraph server ``sparql:http://HOST:7878/query#update=update&gsp=store`` (``oxigraph serve``)
+Fuseki          ``sparql:http://HOST:3030/DATASET`` (the dataset URL takes queries, updates and GSP)
+                or ``sparql:http://HOST:3030/DATASET/query#update=update&gsp=data``
+GraphDB         ``sparql:http://HOST:7200/repositories/REPO#update=REPO/statements``
+
+Reading. A query is one request: its dataset is given by the protocol's ``default-graph-uri`` and
+``named-graph-uri``, one of each per graph of clkg's scope, so other data on the server is never
+read. The list of those graphs is asked for once per store object (and again after its own
+:meth:`SparqlStore.replace_graphs`, and by :meth:`SparqlStore.graph_sizes`): open the store again
+to see graphs another client has added since. Parameters are bound by a VALUES block
+(:func:`clkg.store.binding.bind_values`). Answers are read by pyoxigraph (SPARQL JSON or XML
+results, N-Triples or Turtle).
+
+Writing. Every graph is first uploaded to a fresh staging graph (``urn:clkg:staging:…``, outside
+clkg's scope) by GSP ``PUT`` or by SPARQL Update requests of at most ``chunk`` triples; then ONE
+SPARQL Update request swaps them all in (``DROP SILENT GRAPH <g> ; MOVE SILENT GRAPH <staging> TO
+GRAPH <g>``). A failure while uploading (unreachable server, size limit, refused data, an exception
+from the quads) leaves the store unchanged and the staging graphs are dropped. The swap is atomic
+on servers that run one update request as one transaction (Oxigraph, Fuseki, GraphDB/RDF4J);
+Virtuoso commits each operation of a request on its own, so there a failure during the swap itself
+(a short request of two operations per graph) can leave some graphs replaced and others not.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from clkg.errors import StoreError, UsageError
+from clkg.namespaces import GRAPH
+from clkg.store import Store
+from clkg.store.common import GRAPH_SIZES, in_scope, rdf_format, write_rdf
+
+STAGING = "urn:clkg:staging:"
+OPTIONS = ("update", "gsp", "chunk")
+_FORM = "application/x-www-form-urlencoded"
+
+
+class SparqlStore(Store):
+    """A SPARQL 1.1 server: see :class:`clkg.store.Store` for what it does, the module for how.
+
+    :raises UsageError: a malformed spec.
+    """
+
+    def __init__(self, location: str, *, read_only: bool = False):
+        from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+
+        from clkg.text import shown
+
+        url, fragment = urldefrag(location)
+        options = dict(parse_qsl(fragment, keep_blank_values=True)) if fragment else {}
+        unknown = set(options) - set(OPTIONS)
+        if unknown or (fragment and not options):
+            raise UsageError(f"unknown option {', '.join(sorted(unknown)) or shown(fragment)!r} in store "
+                             f"sparql:{shown(location)}: write sparql:QUERY_URL#update=URL&gsp=URL&chunk=N")
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise UsageError(f"store sparql:{shown(location)}: write sparql:http://HOST:PORT/PATH "
+                             "(the URL of the SPARQL query endpoint)")
+        self.url = url
+        self.read_only = read_only
+        self.update_url = urljoin(url, options["update"]) if options.get("update") else url
+        gsp = options.get("gsp")
+        self.gsp_url = urljoin(url, gsp) if gsp and gsp != "none" else None
+        self._detect_gsp = not gsp  # Virtuoso: use its GSP endpoint unless told otherwise
+        chunk = options.get("chunk") or "500"
+        self.chunk = int(chunk) if chunk.isdigit() else 0
+        if self.chunk < 1:
+            raise UsageError(f"store sparql:{shown(location)}: chunk must be a positive whole number")
+        self._graphs: list[str] | None = None  # clkg's graphs on the server, once asked for
+        self._virtuoso: bool | None = None  # whether the server is Virtuoso, once it answered
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"SparqlStore(query={self.url!r}, update={self.update_url!r}, gsp={self.gsp_url!r})"
+
+    # -- reading
+
+    def query(self, sparql: str, *, substitutions: Mapping | None = None):
+        from clkg.store.binding import bind_values, query_form
+
+        form = query_form(sparql)
+        text = bind_values(sparql, substitutions) if substitutions else sparql
+        if self._graphs is None:
+            self.graph_sizes()
+        return self._query(text, form, graphs=self._graphs or [GRAPH])  # no graph: an empty dataset
+
+    def graph_sizes(self) -> dict[str, int]:
+        sizes = {g.value: int(n.value) for g, n in self._rows(GRAPH_SIZES)}
+        self._graphs = sorted(sizes)
+        return sizes
+
+    def dump(self, output, *, format: str = "ttl", graph: str | None = None) -> None:
+        from pyoxigraph import NamedNode, Quad, RdfFormat
+
+        fmt = rdf_format(format)
+        sizes = self.graph_sizes()
+        quads = []
+        for name in [in_scope(graph)] if graph is not None else sorted(sizes):
+            rows = self._rows(f"SELECT ?s ?p ?o WHERE {{ GRAPH {NamedNode(name)} {{ ?s ?p ?o }} }}")
+            if len(rows) != sizes.get(name, 0):
+                raise StoreError(f"the SPARQL endpoint {self.url} returned {len(rows)} of the "
+                                 f"{sizes.get(name, 0)} triples of <{name}>: it limits the size of answers")
+            quads += [Quad(s, p, o, NamedNode(name)) for s, p, o in rows]
+        if graph is not None or fmt is RdfFormat.TURTLE:
+            # one graph's triples in the default graph (as the embedded store does), or, in Turtle,
+            # which holds one graph, the union of all of them
+            write_rdf(output, [q.triple for q in quads], fmt)
+        else:
+            write_rdf(output, quads, fmt)
+
+    # -- writing
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable]) -> None:
+        import uuid
+        from urllib.parse import urljoin
+
+        from pyoxigraph import NamedNode, Triple
+
+        from clkg.store.virtuoso import GSP_PATH
+
+        if self.read_only:
+            raise UsageError(f"sparql:{self.url} was opened read-only: open it without read_only to write")
+        names = {in_scope(graph): NamedNode(graph) for graph in graphs}
+        if self._detect_gsp:
+            if self._virtuoso is None:
+                self.graph_sizes()
+            self._detect_gsp = False
+            if self._virtuoso:
+                self.gsp_url = urljoin(self.url, GSP_PATH)
+        token = uuid.uuid4().hex
+        staged = []
+        swap = []
+        try:
+            for i, (graph, quads) in enumerate(graphs.items()):
+                stage = NamedNode(f"{STAGING}{token}:{i}")
+                staged.append(stage)
+                self._upload(stage, [Triple(q.subject, q.predicate, q.object) for q in quads])
+                swap.append(f"DROP SILENT GRAPH {names[graph]} ;\nMOVE SILENT GRAPH {stage} TO GRAPH {names[graph]}")
+            if swap:
+                self._update(" ;\n".join(swap))
+        except BaseException:
+            if staged:
+                try:
+                    self._update(" ;\n".join(f"DROP SILENT GRAPH {s}" for s in staged))
+                except StoreError:
+                    pass  # the first error is the one to tell
+            raise
+        finally:
+            self._graphs = None
+
+    def close(self) -> None:
+        self._closed = True
+
+    # -- the protocols
+
+    def _query(self, text: str, form: str, *, graphs: list[str] | None = None):
+        """The answer to one query; over ``graphs`` (default and named), or the server's dataset."""
+        from urllib.parse import urlencode
+
+        from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
+
+        from clkg.store.http import request
+        from clkg.store.virtuoso import allow_headers, check_complete, is_virtuoso, standard_results
+
+        if self._closed:
+            raise UsageError(f"{self!r} is closed: open it again with clkg.store.open_store")
+        fields = [("query", text)]
+        for kind in ("default-graph-uri", "named-graph-uri"):
+            fields += [(kind, graph) for graph in graphs or []]
+        allow_headers(len(fields))
+        triples = form in ("CONSTRUCT", "DESCRIBE")
+        accept = ("application/n-triples, text/turtle;q=0.9" if triples else
+                  "application/sparql-results+json, application/sparql-results+xml;q=0.9")
+        endpoint = f"the SPARQL endpoint {self.url}"
+        body, headers = request(self.url, body=urlencode(fields).encode(), content_type=_FORM, accept=accept,
+                                endpoint=endpoint, what="query")
+        self._virtuoso = is_virtuoso(headers)
+        check_complete(headers, endpoint)
+        media = (headers.get("content-type") or "").partition(";")[0].strip()
+        fmt = (RdfFormat if triples else QueryResultsFormat).from_media_type(media) if media else None
+        if fmt is None:
+            raise StoreError(f"{endpoint} answered the {form} with {media or 'no media type'}, which clkg cannot read")
+        try:
+            if triples:
+                return iter([quad.triple for quad in parse(body, format=fmt)])
+            if self._virtuoso and fmt == QueryResultsFormat.JSON:
+                body = standard_results(body)
+            parse_query_results(body, format=fmt).serialize(format=QueryResultsFormat.TSV)  # complete?
+            return parse_query_results(body, format=fmt)
+        except (SyntaxError, ValueError) as err:
+            raise StoreError(f"{endpoint} answered with {media} that clkg cannot read: {err}") from None
+
+    def _rows(self, text: str) -> list[tuple]:
+        """The rows of a SELECT over the server's own dataset (clkg's scope is in the query)."""
+        solutions = self._query(text, "SELECT")
+        columns = solutions.variables
+        return [tuple(s[c] for c in columns) for s in solutions]
+
+    def _update(self, text: str) -> None:
+        from urllib.parse import urlencode
+
+        from clkg.store.http import request
+
+        request(self.update_url, body=urlencode({"update": text}).encode(), content_type=_FORM,
+                endpoint=f"the SPARQL endpoint {self.update_url}", what="update")
+
+    def _upload(self, stage, triples: list) -> None:
+        from urllib.parse import urlencode
+
+        from pyoxigraph import RdfFormat, serialize
+
+        from clkg.store.http import request
+        from clkg.store.virtuoso import chunks
+
+        if self.gsp_url:
+            sep = "&" if "?" in self.gsp_url else "?"
+            request(f"{self.gsp_url}{sep}{urlencode({'graph': stage.value})}", method="PUT",
+                    body=serialize(triples, format=RdfFormat.N_TRIPLES) or b"",
+                    content_type="application/n-triples", endpoint=f"the Graph Store endpoint {self.gsp_url}",
+                    what="graph upload")
+            return
+        for chunk, has_bnodes in chunks(triples, self.chunk):
+            data = (serialize(chunk, format=RdfFormat.N_TRIPLES) or b"").decode()
+            if has_bnodes:  # Virtuoso refuses blank nodes in INSERT DATA; a template keeps them
+                self._update(f"INSERT {{ GRAPH {stage} {{\n{data}}} }} WHERE {{ }}")
+            else:
+                self._update(f"INSERT DATA {{ GRAPH {stage} {{\n{data}}} }}")
