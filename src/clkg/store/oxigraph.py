@@ -237,7 +237,8 @@ def _open_writable(path: Path):
                 f"another process holds the store at {path} (a running clkg command or a notebook with "
                 f"the store open) and did not let go within {seconds:g} s: stop that "
                 "process or close the store in it (store.close()), then try again; CLKG_LOCK_TIMEOUT "
-                "sets how long to wait, and a store opened read-only can be read meanwhile") from None
+                "sets how long to wait, and a store opened read-only (clkg query, clkg serve) can be read "
+                "meanwhile") from None
         if isinstance(err, OSError) and "current process" in str(err):
             raise StoreLocked(f"this process already has the store at {path} open outside clkg.store "
                               "(e.g. a pyoxigraph.Store): close that first, or use it") from None
