@@ -2,7 +2,9 @@
 
 One module per input format (``csv_folder``, ``workbook``, ``rdf_file``); ``dataset`` checks
 and maps the tables the first two read, following ``case-data.csv-metadata.json``;
-``codebook`` adds what a study's own concepts table implies; a dataset folder may also hold
+``codebook`` adds what a study's own concepts table implies, ``transcripts`` the text of the
+transcripts kept with a dataset and the Web Annotation selectors of the quotations located in
+them (checked against that text); a dataset folder may also hold
 ``alignments.sssom.tsv``, mappings from its concepts to other studies' (``clkg.alignments``).
 """
 
@@ -87,7 +89,8 @@ def _declared_prefix(tables: list[RawTable]) -> dict[str, str]:
 def _build(path: Path, tables: list[RawTable], prefixes) -> Dataset:
     from .dataset import build_dataset
 
-    dataset = build_dataset(tables, source=str(path), prefixes=prefixes)
+    dataset = build_dataset(tables, source=str(path), prefixes=prefixes,
+                            folder=path if path.is_dir() else path.parent)
     alignments = path / ALIGNMENTS_FILE
     if path.is_dir() and alignments.is_file():
         from clkg.alignments import dataset_alignment_quads

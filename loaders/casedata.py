@@ -32,6 +32,8 @@ _LEXICAL = {
     "nonNegativeInteger": (r"\+?\d+", "a whole number ≥ 0"),
     "decimal": (r"[+-]?(\d+(\.\d*)?|\.\d+)", "a decimal number (e.g. 44 or 1.5)"),
     "boolean": (r"true|false", "true or false"),
+    "dateTime": (r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?",
+                 "a date and time (ISO 8601, e.g. 2024-03-27T19:29:27Z)"),
 }
 
 

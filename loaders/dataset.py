@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
@@ -36,11 +37,12 @@ class Dataset:
     origins: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # row IRI -> (table, file, row)
 
 
-def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes) -> Dataset:
+def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes, folder: Path | None = None) -> Dataset:
     """Check and map the raw tables of one dataset; raises InputError listing every problem.
 
     ``prefixes`` (a ``curies.Converter``) names the concepts of the ontology and of the studies
     already in the store; the study's own prefix (study.csv, column prefix) is added to it.
+    ``folder`` is where the files of table transcripts are (None: a dataset without files).
     """
     specs = tables()
     raw = list(raw)
@@ -92,6 +94,12 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes) -> Dataset:
             dataset.quads += quads
             dataset.cells += sum(1 for v in row.values() if v)
         dataset.records[name] = len(rows)
+    from .transcripts import transcript_quads
+
+    quads, bad = transcript_quads(checked.get("transcripts", []), checked.get("quotations", []),
+                                  labels, folder=folder, mapping=mapping)
+    dataset.quads += quads
+    problems += bad
     if problems:
         raise InputError(problems)
     if prefix:
