@@ -386,7 +386,7 @@ class _Importer:
         if len(others - {user}) > 0:
             self.out.skipped["other coders of one span (the quotation keeps who made its first selection)"] += 1
         return {"quotation_id": quotation_id, "text": text[start:end], "speaker": transcript_id, "case_id": case_id,
-                "illustrates": ";".join(concepts), "transcript": transcript_id, "start": str(start), "end": str(end),
+                "illustrates": ";".join(sorted(concepts)), "transcript": transcript_id, "start": str(start), "end": str(end),
                 "coder": (self.p.users.get(user) or user or "") if user else "", "coded": created or "",
                 "uuid": first.guid, "source": f"{self.label}, source '{source_name}'", "note": self._joined(parts)}
 

@@ -4,10 +4,14 @@ No DTD is loaded, no entity is resolved and nothing is fetched; a document with 
 refused (no real export has one). Errors name the file, the line and the element.
 """
 
+import re
+
 from clkg.errors import InputError, Problem
 
 PROJECT_NS = "urn:QDA-XML:project:"
 CODEBOOK_NS = "urn:QDA-XML:codebook:"
+_PROLOG_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+_DOCTYPE = "has a DOCTYPE, which no REFI-QDA export has; refused (entities and DTDs are never resolved)"
 
 
 def parse(data: bytes, *, label: str):
@@ -17,6 +21,8 @@ def parse(data: bytes, *, label: str):
     """
     from lxml import etree
 
+    if _PROLOG_DOCTYPE.match(data):
+        raise InputError([Problem(label, _DOCTYPE)])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, collect_ids=False)
     try:
@@ -26,8 +32,7 @@ def parse(data: bytes, *, label: str):
         raise InputError([Problem(label, f"{line}is not well-formed XML: {err.msg}")]) from None
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise InputError([Problem(label, "line 1: has a DOCTYPE, which no REFI-QDA export has; refused "
-                                  "(entities and DTDs are never resolved)")])
+        raise InputError([Problem(label, _DOCTYPE)])
     return root
 
 
