@@ -12,9 +12,10 @@ counted on the text exactly as the file holds it.
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import product
+from itertools import accumulate, product
 
-_SPECIAL = re.compile("[\U00010000-\U0010FFFF]|\r(?=\n)")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_CR = re.compile("\r(?=\n)")
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,22 +38,22 @@ SPEC = Reading(utf16=False, bom=False, crlf=2)
 
 
 class Positions:
-    """Maps a reading's positions to code points of ``text``."""
+    """Maps a reading's positions to code points of ``text``.
 
-    def __init__(self, text: str, reading: Reading):
+    ``specials`` are the code point indexes of the characters beyond U+FFFF and of the CRs of
+    CRLF line ends (see :func:`specials`), computed once per text for every reading.
+    """
+
+    def __init__(self, text: str, reading: Reading, *, found: tuple[list[int], list[int]] | None = None):
+        astral, crs = found or specials(text)
+        weighted = sorted(([(i, 1) for i in astral] if reading.utf16 else [])
+                          + ([(i, -1) for i in crs] if reading.crlf == 1 else []))
         self.length = len(text)
         self.shift = 1 if reading.bom else 0
-        self.starts, self.bounds, self.extras = [], [], []  # per special character
-        extra = 0
-        for match in _SPECIAL.finditer(text):
-            weight = (2 if reading.utf16 else 1) if match.group() != "\r" else (1 if reading.crlf == 2 else 0)
-            if weight == 1:
-                continue
-            self.starts.append(match.start())
-            self.bounds.append(match.start() + extra)
-            self.extras.append(extra)
-            extra += weight - 1
-        self.total = extra
+        self.starts = [i for i, _ in weighted]
+        self.extras = [0, *accumulate(w for _, w in weighted)]
+        self.bounds = [i + e for i, e in zip(self.starts, self.extras)]
+        self.total = self.extras.pop()
 
     def code_point(self, position: int) -> int | None:
         """The code point index a position names, None inside a surrogate pair or outside the text."""
@@ -64,12 +65,18 @@ class Positions:
         return index if low <= index <= self.length and position >= 0 else None
 
 
-def readings(text: str, *, had_bom: bool) -> list[Reading]:
-    """The readings worth trying for a text, the standard's first."""
-    astral = any(ord(c) > 0xFFFF for c in text) if not text.isascii() else False
+def specials(text: str) -> tuple[list[int], list[int]]:
+    """(indexes of the characters beyond U+FFFF, indexes of the CRs of CRLF line ends)."""
+    return ([m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() else [],
+            [m.start() for m in _CR.finditer(text)])
+
+
+def readings(found: tuple[list[int], list[int]], *, had_bom: bool) -> list[Reading]:
+    """The readings worth trying for a text with these :func:`specials`, the standard's first."""
+    astral, crs = found
     return [Reading(u, b, c) for u, b, c in product((False, True) if astral else (False,),
                                                     (False, True) if had_bom else (False,),
-                                                    (2, 1) if "\r\n" in text else (2,))]
+                                                    (2, 1) if crs else (2,))]
 
 
 @dataclass
@@ -84,9 +91,9 @@ class Detected:
 
 def detect(text: str, selections: list[tuple[int, int, str]], *, had_bom: bool) -> Detected:
     """Score each reading against ``selections`` ((start, end, name) as written) and keep the best."""
-    results = []
-    for reading in readings(text, had_bom=had_bom):
-        positions = Positions(text, reading)
+    results, found = [], specials(text)
+    for reading in readings(found, had_bom=had_bom):
+        positions = Positions(text, reading, found=found)
         spans = []
         for start, end, _ in selections:
             s, e = positions.code_point(start), positions.code_point(end)
