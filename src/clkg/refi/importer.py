@@ -319,7 +319,7 @@ class _Importer:
             "transcript_id": transcript_id, "name": source.name, "file": file, "case_id": case_id,
             "uuid": source.guid, "source": self.label, "note": self._joined(parts)})
         self.out.tables["informants"].append({
-            "informant_id": transcript_id, "case_id": case_id, "source": self.label,
+            "informant_id": transcript_id, "case_id": case_id, "code": source.name, "source": self.label,
             "note": f"The person interviewed in transcript '{source.name}': the QDA project does not say who speaks."})
         self.out.taken["text sources → transcripts.csv (and one informant each)"] += 1
 
