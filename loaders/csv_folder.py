@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 from clkg.errors import InputError, Problem
@@ -10,10 +11,14 @@ from clkg.errors import InputError, Problem
 from .dataset import RawTable
 
 csv.field_size_limit(1 << 30)  # a cell may hold a long text (the default limit is 128 KiB)
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
 
 
 def read_csv_folder(folder: Path) -> list[RawTable]:
-    """The tables of a folder, one per ``*.csv`` file; other files are left alone."""
+    """The tables of a folder, one per ``*.csv`` file; other files are left alone.
+
+    :raises InputError: the folder holds no CSV file, or a file is not UTF-8 CSV (naming its row).
+    """
     files = sorted(folder.glob("*.csv"))
     if not files:
         raise InputError([Problem(str(folder), "holds no .csv files: a dataset needs at least "
@@ -33,13 +38,9 @@ def _read_csv(path: Path) -> RawTable:
         raise InputError([Problem(str(path), f"cannot be read: {err.strerror}")]) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError([Problem(str(path), "is UTF-16 text ('Unicode Text'); save it as 'CSV UTF-8'", 1)])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError([Problem(str(path), f"is not UTF-8 text (byte 0x{err.object[err.start]:02x} "
-                                  f"on line {line}); save it as 'CSV UTF-8'", line)]) from None
-    first_line = text.split("\n", 1)[0]
+    # a byte that is not UTF-8 becomes a lone surrogate, reported below with its record's row
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    first_line = re.split(r"\r\n?|\n", text, maxsplit=1)[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = []
@@ -56,6 +57,9 @@ def _read_csv(path: Path) -> RawTable:
         if any("\x00" in cell for cell in cells):
             raise InputError([Problem(str(path), "contains a NUL byte (a character that is not text): "
                                       "delete it", number)])
+        if bad := _NOT_UTF8.search("".join(cells)):
+            raise InputError([Problem(str(path), f"is not UTF-8 text (byte 0x{ord(bad[0]) - 0xDC00:02x}); "
+                                      "save it as 'CSV UTF-8'", number)])
     padded = len(records[0]) if records else 0
     header = [h.strip() for h in records[0]] if records else []
     while header and not header[-1]:  # spreadsheet exports pad every row with empty columns
