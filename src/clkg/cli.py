@@ -40,7 +40,7 @@ def _print_loaded(report, args) -> None:
 
     for ds, validation in zip(report.datasets, report.validations):
         _print_report(validation, args, out=sys.stdout)
-        kinds = ", ".join(f"{n} {k}" for k, n in ds.records.items())
+        kinds = ", ".join(f"{table}: {n}" for table, n in ds.records.items())  # rows per table
         print(f"loaded {shown(ds.source)} into <{ds.graph}>: {plural(report.graphs[ds.graph], 'triple')}"
               + (f" ({kinds})" if kinds else ""))
     width = max(map(len, report.graphs))
