@@ -2,9 +2,11 @@
 
 One module per input format (``csv_folder``, ``workbook``, ``rdf_file``); ``dataset`` checks
 and maps the tables the first two read, following ``case-data.csv-metadata.json``;
-``codebook`` adds what a study's own concepts table implies; a dataset folder may also hold
-``alignments.sssom.tsv``, mappings from its concepts to other studies' (``clkg.alignments``);
-``limits`` and ``markup`` check every file, archive and XML or JSON text before a parser sees it.
+``codebook`` adds what a study's own concepts table implies, ``transcripts`` the text of the
+transcripts kept with a dataset and the Web Annotation selectors of the quotations located in
+them (checked against that text); a dataset folder may also hold ``alignments.sssom.tsv``,
+mappings from its concepts to other studies' (``clkg.alignments``); ``limits`` and ``markup``
+check every file, archive and XML or JSON text before a parser sees it.
 """
 
 import os
@@ -102,14 +104,36 @@ def _declared_prefix(tables: list[RawTable]) -> dict[str, str]:
 def _build(path: Path, tables: list[RawTable], ignored: dict[str, str], prefixes, limits: Limits) -> Dataset:
     from .dataset import build_dataset
 
-    dataset = build_dataset(tables, source=str(path), prefixes=prefixes)
-    dataset.ignored = ignored
+    dataset = build_dataset(tables, source=str(path), prefixes=prefixes,
+                            folder=path if path.is_dir() else path.parent, limits=limits)
+    dataset.ignored = _transcripts_kept(path, tables, ignored) if path.is_dir() else ignored
     alignments = path / ALIGNMENTS_FILE
     if path.is_dir() and os.path.lexists(alignments):
         from clkg.alignments import dataset_alignment_quads
 
         dataset.quads += dataset_alignment_quads(alignments, dataset, limits=limits)
     return dataset
+
+
+def _transcripts_kept(folder: Path, tables: list[RawTable], ignored: dict[str, str]) -> dict[str, str]:
+    """``ignored`` without the sub-folders that hold transcripts (column file of transcripts.csv),
+    and with each other file in them, so that none goes unreported."""
+    table = next((t for t in tables if t.name == "transcripts"), None)
+    if table is None or "file" not in table.header:
+        return ignored
+    column = table.header.index("file")
+    named = {(folder / cells[column]).resolve() for _, cells in table.rows if len(cells) > column and cells[column]}
+    kept = dict(ignored)
+    for entry in [name for name in ignored if name.endswith("/")]:
+        sub = (folder / entry).resolve()
+        if any(path.is_relative_to(sub) for path in named):
+            del kept[entry]
+            for root, _, files in os.walk(sub):
+                for name in sorted(files):
+                    if (Path(root) / name).resolve() not in named:
+                        relative = (Path(root) / name).relative_to(folder.resolve()).as_posix()
+                        kept[relative] = "not a transcript: no row of transcripts.csv names it"
+    return kept
 
 
 __all__ = ["Dataset", "Limits", "read_dataset", "read_datasets"]

@@ -34,6 +34,8 @@ _LEXICAL = {  # ASCII digits only: \d would take '２００８' or '٧٨', which
     "nonNegativeInteger": (r"\+?[0-9]+", "a whole number ≥ 0"),
     "decimal": (r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", "a decimal number (e.g. 44 or 1.5)"),
     "boolean": (r"true|false", "true or false"),
+    "dateTime": (r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?",
+                 "a date and time (ISO 8601, e.g. 2024-03-27T19:29:27Z)"),
 }
 #: Whole numbers are exact up to here in a spreadsheet (a double) and in SPARQL engines (64 bits).
 EXACT_INTEGER = 2**53 - 1

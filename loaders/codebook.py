@@ -16,8 +16,8 @@ SCHEME_ID = "scheme"
 def scheme_quads(study: NamedNode, study_row: dict, concepts: list[dict], *, prefix: str,
                  mapping) -> list[Quad]:
     """What the codebook's rows imply beyond their cells: the scheme, its namespace, its top
-    concepts, each concept's rdfs:label and rdfs:isDefinedBy, and the scheme as a framework of the
-    study when any concept belongs to it (an empty ``scheme`` cell)."""
+    concepts, each concept's rdfs:label and rdfs:isDefinedBy, its groups as SKOS collections, and
+    the scheme as a framework of the study when any concept belongs to it (an empty ``scheme`` cell)."""
     g = mapping.graph
     namespace = mapping.prefixes.expand(f"{prefix}:")
     scheme = NamedNode(namespace + SCHEME_ID)
@@ -29,11 +29,18 @@ def scheme_quads(study: NamedNode, study_row: dict, concepts: list[dict], *, pre
                   Literal(f"The concepts of the study's own framework, as its codebook (concepts table) "
                           f"defines them, prefix {prefix}:."), g),
              Quad(scheme, NAMESPACE_URI, Literal(namespace), g)]
+    from .casedata import tables
+
+    template = next(c.value for c in tables()["concepts"].columns if c.name == "groups")
     own = False
+    groups = {}
     for row in concepts:
         concept = NamedNode(namespace + row["concept_id"])
         quads += [Quad(concept, RDFS_LABEL, Literal(row["label"]), g),
                   Quad(concept, DEFINED_BY, scheme, g)]
+        for name in filter(None, (n.strip() for n in row.get("groups", "").split(";"))):
+            group = groups.setdefault(name, NamedNode(mapping.iri(template, {"groups": name})))
+            quads.append(Quad(group, NamedNode(SKOS + "member"), concept, g))
         if row.get("scheme"):
             continue
         own = True
@@ -41,6 +48,9 @@ def scheme_quads(study: NamedNode, study_row: dict, concepts: list[dict], *, pre
         if not row.get("broader"):
             quads += [Quad(concept, NamedNode(SKOS + "topConceptOf"), scheme, g),
                       Quad(scheme, NamedNode(SKOS + "hasTopConcept"), concept, g)]
+    for name, group in groups.items():
+        quads += [Quad(group, RDF_TYPE, NamedNode(SKOS + "Collection"), g),
+                  Quad(group, NamedNode(SKOS + "prefLabel"), Literal(name), g)]
     if own:
         quads.append(Quad(study, FRAMEWORK, scheme, g))
     return quads

@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 from clkg.errors import InputError, Problem
@@ -123,7 +124,7 @@ def _read_csv(path: Path, limits: Limits) -> RawTable:
 
 
 def _delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
+    first_line = re.split(r"\r\n?|\n", text, maxsplit=1)[0]  # CR alone ends lines too (Excel for Mac)
     return ";" if ";" in first_line and "," not in first_line else ","
 
 

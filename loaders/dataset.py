@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
@@ -37,11 +38,14 @@ class Dataset:
     ignored: dict[str, str] = field(default_factory=dict)  # {entry of the folder (sheet) that is no table: why}
 
 
-def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes) -> Dataset:
+def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes, folder: Path | None = None,
+                  limits=None) -> Dataset:
     """Check and map the raw tables of one dataset; raises InputError listing every problem.
 
     ``prefixes`` (a ``curies.Converter``) names the concepts of the ontology and of the studies
     already in the store; the study's own prefix (study.csv, column prefix) is added to it.
+    ``folder`` is where the files of table transcripts are (None: a dataset without files), read
+    within ``limits`` (a :class:`Limits`; default: :meth:`Limits.from_env`).
     """
     specs = tables()
     raw = list(raw)
@@ -93,6 +97,12 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes) -> Dataset:
             dataset.quads += quads
             dataset.cells += sum(1 for v in row.values() if v)
         dataset.records[name] = len(rows)
+    from .transcripts import transcript_quads
+
+    quads, bad = transcript_quads(checked.get("transcripts", []), checked.get("quotations", []),
+                                  labels, folder=folder, mapping=mapping, limits=limits)
+    dataset.quads += quads
+    problems += bad
     if problems:
         raise InputError(problems)
     if prefix:

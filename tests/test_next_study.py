@@ -47,6 +47,7 @@ def grown(tmp_path_factory) -> Path:
     result = run_clkg("--store", f"oxigraph:{store}", "load", FIXTURE)
     assert result.returncode == 0, result.stderr
     assert f"loaded {FIXTURE} into <https://w3id.org/clkg/graph/{STUDY}>" in result.stdout
+    assert f"cases: {len(rows('cases'))}, concepts: {len(rows('concepts'))}" in result.stdout
     return store
 
 

@@ -40,7 +40,7 @@ def _print_loaded(report, args) -> None:
 
     for ds, validation in zip(report.datasets, report.validations):
         _print_report(validation, args, out=sys.stdout)
-        kinds = ", ".join(f"{n} {k}" for k, n in ds.records.items())
+        kinds = ", ".join(f"{table}: {n}" for table, n in ds.records.items())  # rows per table
         print(f"loaded {shown(ds.source)} into <{ds.graph}>: {plural(report.graphs[ds.graph], 'triple')}"
               + (f" ({kinds})" if kinds else ""))
     width = max(map(len, report.graphs))
@@ -125,6 +125,17 @@ def _print_problems(problems) -> None:
 
 
 def _export(args) -> int:
+    if args.format in ("qdc", "qdpx"):
+        from clkg.refi.writer import export
+
+        with _reader(args) as store:
+            data, summary = export(store, format=args.format, study_id=args.study)
+        if args.output == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            Path(args.output).write_bytes(data)
+            print(f"wrote {args.output}: {summary}", file=sys.stderr)
+        return 0
     with _reader(args) as store:
         graph = _graph(store, args.graph) if args.graph else None
         if args.output == "-":
@@ -189,6 +200,23 @@ def _suggest_alignments(args) -> int:
     print(f"wrote {plural(len(suggestions), 'suggestion')} for {matched} of {plural(len(sources), 'concept')} "
           f"({args.method} matching) to {shown(str(output))}: keep the rows that hold, with your evidence in "
           "comment and your identifier in author_id, as alignments.sssom.tsv in the dataset", file=sys.stderr)
+    return 0
+
+
+def _import(args) -> int:
+    from clkg.refi.folder import write_folder
+    from clkg.refi.importer import account, import_file
+
+    folder = Path(args.output)
+    study_id = args.study_id or folder.name
+    if study_id != folder.name:
+        raise UsageError(f"the study id {study_id!r} must be the name of its folder: name the folder "
+                         f"{study_id!r} (-o …/{study_id})")
+    imported = import_file(Path(args.path), study_id=study_id)
+    write_folder(imported, folder)
+    for line in account(imported):
+        print(line)
+    print(f"wrote {folder}: next `clkg validate {folder}`, then `clkg load {folder}`")
     return 0
 
 
@@ -365,8 +393,17 @@ def parser() -> argparse.ArgumentParser:
                          + ", ".join(f"{m} {x}" for m, x in MIN_SCORE.items()) + ")")
     sa.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
-    e = command("export", _export, "write the graph out as Turtle, N-Quads or JSON-LD")
-    e.add_argument("--format", choices=["ttl", "nq", "jsonld"], default="nq", help="RDF format")
+    im = command("import", _import, "write a REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, "
+                 "MAXQDA or QualCoder as a case-data folder")
+    im.add_argument("path", metavar="FILE", help="a .qdpx project, or a .qde or .qdc file")
+    im.add_argument("-o", "--output", required=True, metavar="FOLDER", help="the dataset folder to write (new or empty)")
+    im.add_argument("--study-id", metavar="ID", help="the study's id (default and requirement: the folder's name)")
+
+    e = command("export", _export, "write the graph out as Turtle, N-Quads or JSON-LD, or codebooks and "
+                "studies for QDA software (REFI-QDA .qdc, .qdpx)")
+    e.add_argument("--format", choices=["ttl", "nq", "jsonld", "qdc", "qdpx"], default="nq",
+                   help="RDF format, or qdc (codebook) / qdpx (project) for NVivo, ATLAS.ti, MAXQDA")
+    e.add_argument("--study", metavar="ID", help="qdc: this study's codebook (default: every scheme); qdpx: the study")
     e.add_argument("--graph", metavar="NAME", help="only this graph: a study id, a graph name or its IRI")
     e.add_argument("-o", "--output", default="-", metavar="FILE", help="file to write (- for stdout)")
 

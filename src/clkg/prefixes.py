@@ -14,7 +14,7 @@ import curies
 VANN = "http://purl.org/vocab/vann/"
 #: A prefix as clkg accepts it in case data (a letter, then letters, digits, '-' and '_').
 PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'{}|^`\\)]+")
+_IRI_IN_TEXT = re.compile(r"<(https?://[^\s<>\"]+)>|https?://[^\s<>\"'{}|^`\\)]+")
 
 
 @cache
@@ -25,13 +25,19 @@ def _ontology_converter() -> curies.Converter:
 
 
 def converter(extra: Mapping[str, str] | None = None) -> curies.Converter:
-    """The ontology's prefixes, plus ``extra`` ({prefix: namespace}, e.g. the studies' own)."""
+    """The ontology's prefixes, plus ``extra`` ({prefix: namespace}, e.g. the studies' own).
+
+    A prefix or namespace the ontology names keeps the ontology's meaning; a namespace that
+    ``extra`` names twice keeps its later prefix (a study that changed its prefix).
+    """
     base = _ontology_converter()
     if not extra:
         return base
     known = base.prefix_map
-    return curies.Converter.from_prefix_map({**known, **{p: ns for p, ns in extra.items()
-                                                         if p not in known}})
+    taken = set(known.values())
+    # one prefix per namespace: the ontology's, else the last one ``extra`` gives it
+    own = {ns: p for p, ns in extra.items() if p not in known and ns not in taken}
+    return curies.Converter.from_prefix_map({**known, **{p: ns for ns, p in own.items()}})
 
 
 def expand(text: str, conv: curies.Converter) -> str | None:
@@ -50,8 +56,13 @@ def compress(iri: str, conv: curies.Converter) -> str:
 
 
 def shorten_iris(text: str, conv: curies.Converter) -> str:
-    """``text`` with every http(s) IRI in it written as a CURIE where a prefix covers it."""
-    return _IRI_IN_TEXT.sub(lambda m: compress(m.group(), conv), text)
+    """``text`` with every http(s) IRI in it written as a CURIE where a prefix covers it
+    (without the angle brackets it may stand in)."""
+    def short(match: re.Match) -> str:
+        iri = match[1] or match[0]
+        curie = compress(iri, conv)
+        return match[0] if curie == iri else curie
+    return _IRI_IN_TEXT.sub(short, text)
 
 
 STORE_PREFIXES = f"""SELECT ?prefix ?namespace WHERE {{

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from clkg.text import plural, shown
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
 _DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # the xsd:boolean lexical space
 FORMATS = ("table", "csv", "json", "md", "html", "latex")
 
 
@@ -42,17 +44,21 @@ def pivot(long: Table) -> Table:
 
 
 def value(term):
-    """A pyoxigraph term (or None) as a plain Python value: IRIs and text as str, numbers as numbers."""
+    """A pyoxigraph term (or None) as a plain Python value: IRIs and text as str, numbers as
+    numbers, booleans as bool; a literal not valid for its datatype as its text."""
     if term is None:
         return None
     datatype = getattr(term, "datatype", None)
     if datatype is not None:
-        if datatype.value in _INTEGERS:
-            return int(term.value)
-        if datatype.value in _DECIMALS:
-            return float(term.value)
+        try:
+            if datatype.value in _INTEGERS:
+                return int(term.value)
+            if datatype.value in _DECIMALS:
+                return float(term.value)
+        except ValueError:
+            return term.value
         if datatype.value == XSD + "boolean":
-            return term.value == "true"
+            return _BOOLEANS.get(term.value, term.value)
     return term.value
 
 
@@ -98,7 +104,7 @@ def render(table: Table, fmt: str, *, raw: bool = False) -> str:
         lines += [" & ".join(map(_latex, row)) + " \\\\" for row in cells]
         return "\n".join([*lines, "\\hline", f"\\end{{{env}}}"]) + "\n"
     if fmt == "md":
-        escape = lambda text: text.replace("|", "\\|").replace("\n", " ")
+        escape = lambda text: re.sub(r"\r\n?|\n", " ", text.replace("|", "\\|"))
         lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
         lines += ["| " + " | ".join(map(escape, row)) + " |" for row in cells]
         return "\n".join(lines) + "\n"
