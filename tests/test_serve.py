@@ -1,11 +1,12 @@
 """`clkg serve` over HTTP: pages, IRIs, saved questions, downloads, /sparql, plots, limits, safety.
 
 The server runs as a user starts it (`clkg serve`, a subprocess on a free loopback port) over a
-store built from the seed data by the command line, with a third study loaded into it (the
-INVENTED tests/fixtures/invented-inter-clustering: its own codebook and CURIE prefix). What the
-tests expect is read from the store before the server starts, from the third study's CSV files, or
-from `clkg query` and `clkg compare` run on a copy of the store; nothing here names a seed study,
-case or concept.
+store built from the seed data by the command line, with two more studies loaded into it: the
+INVENTED tests/fixtures/invented-inter-clustering (its own codebook and CURIE prefix) and a
+synthetic QualCoder project imported with `clkg import` (quotations at offsets in transcripts).
+What the tests expect is read from the store before the server starts, from those studies' CSV
+files, or from `clkg query` and `clkg compare` run on a copy of the store; nothing here names a
+seed study, case or concept.
 """
 
 import csv
@@ -22,6 +23,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import pyoxigraph
 import pytest
 
+from refi_projects import qualcoder
 from support import PREFIXES, ROOT, cli_built_store, run_clkg, select
 from web_server import fetch, served
 
@@ -94,12 +96,15 @@ def gather(path) -> dict:
 def seed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     path = cli_built_store(folder / "store")
-    loaded = run_clkg("--store", f"oxigraph:{path}", "load", THIRD)
+    imported = folder / "imported-study"
+    result = run_clkg("import", qualcoder(folder).path, "-o", imported)
+    assert result.returncode == 0, result.stderr
+    loaded = run_clkg("--store", f"oxigraph:{path}", "load", THIRD, imported)
     assert loaded.returncode == 0, loaded.stderr
     facts = gather(path)
     shutil.copytree(path, folder / "copy")  # for the command line while the server holds the store
     with served(f"oxigraph:{path}", folder / "serve.log", "--timeout", str(TIMEOUT), "--max-result", "1") as server:
-        yield SimpleNamespace(url=server.url, facts=facts, copy=folder / "copy", server=server)
+        yield SimpleNamespace(url=server.url, facts=facts, copy=folder / "copy", server=server, imported=imported)
         assert "Traceback" not in server.output(), server.output()  # no error was a bug
 
 
@@ -122,19 +127,20 @@ def path(iri: str) -> str:
 
 
 class Texts(HTMLParser):
-    """The text of every element of one tag (e.g. blockquote) of a page."""
+    """The text of every element of one tag (e.g. blockquote), or of one tag and class, of a page."""
 
-    def __init__(self, tag: str):
+    def __init__(self, tag: str, kind: str | None = None):
         super().__init__()
-        self.tag, self.depth, self.found = tag, 0, []
+        self.tag, self.kind, self.depth, self.found = tag, kind, 0, []
 
     def handle_starttag(self, tag, attrs):
-        if tag == self.tag:
+        if tag == self.tag and (self.depth or self.kind is None or self.kind in (dict(attrs).get("class") or "").split()):
             self.depth += 1
-            self.found.append("")
+            if self.depth == 1:
+                self.found.append("")
 
     def handle_endtag(self, tag):
-        if tag == self.tag:
+        if tag == self.tag and self.depth:
             self.depth -= 1
 
     def handle_data(self, data):
@@ -142,8 +148,8 @@ class Texts(HTMLParser):
             self.found[-1] += data
 
 
-def texts(page: str, tag: str) -> list[str]:
-    parser = Texts(tag)
+def texts(page: str, tag: str, kind: str | None = None) -> list[str]:
+    parser = Texts(tag, kind)
     parser.feed(page)
     return parser.found
 
@@ -164,9 +170,31 @@ def test_studies_page_lists_every_study_with_its_page(seed):
     assert fetch(seed.url).status == 200  # / leads to the studies
 
 
-def _third(table: str) -> list[dict]:
-    with open(THIRD / f"{table}.csv", encoding="utf-8", newline="") as f:
+def _table(dataset, table: str) -> list[dict]:
+    with open(dataset / f"{table}.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def _third(table: str) -> list[dict]:
+    return _table(THIRD, table)
+
+
+def test_an_imported_quotation_shows_where_it_lies_in_its_transcript(seed):
+    from clkg.namespaces import dataset_base
+
+    [study] = _table(seed.imported, "study")
+    placed = [q for q in _table(seed.imported, "quotations") if q["transcript"]]
+    assert placed
+    base = dataset_base(study["study_id"])
+    labels = {t["transcript_id"]: t for t in _table(seed.imported, "transcripts")}
+    study_page = fetch(seed.url + path(base + "study")).text
+    for quotation in placed:
+        page = fetch(seed.url + path(f"{base}quotation/{quotation['quotation_id']}")).text
+        [shown] = texts(page, "p", "position")
+        assert " ".join(shown.split()).startswith(f"Characters {quotation['start']}–{quotation['end']} of the transcript")
+        assert f'href="/{path(base)}transcript/{quotation["transcript"]}"' in page
+        assert labels[quotation["transcript"]]["name"] in shown  # its label
+        assert f"characters {quotation['start']}–{quotation['end']} of" in study_page
 
 
 def test_a_third_study_shows_with_its_own_concepts_and_their_curies(seed):

@@ -22,7 +22,7 @@ KINDS = (
     ("clkg:Study", "study.html", ("cases", "strata", "findings", "quotations")),
     ("clkg:Case", "case.html", ("findings", "quotations", "members", "informants", "observations", "strata")),
     ("clkg:Finding", "finding.html", ("quotations",)),
-    ("clkg:Quotation", "quotation.html", ()),
+    ("clkg:Quotation", "quotation.html", ("position",)),
     ("owl:Axiom", "mapping.html", ("mapping",)),
     ("skos:ConceptScheme", "scheme.html", ("scheme",)),
     ("skos:Concept", "concept.html", ("relations", "alignments", "findings", "quotations", "observations")),
