@@ -88,8 +88,8 @@ def validate(path, *, store=None):
     from clkg.validation import concept_index, validate as _validate
 
     prefixes = converter(store_prefixes(store)) if store is not None else converter()
-    context = concept_index(store) if store is not None else []
-    return _validate(read_dataset(path, prefixes=prefixes), context=context)
+    dataset = read_dataset(path, prefixes=prefixes)
+    return _validate(dataset, context=concept_index(store, [dataset]) if store is not None else [])
 
 
 def load(paths, *, store=None, replace: bool = False):

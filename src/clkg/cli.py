@@ -7,6 +7,7 @@ Exit codes: 0 done (warnings allowed), 1 a dataset does not conform, 2 bad input
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from clkg.errors import ClkgError, UsageError
@@ -56,13 +57,20 @@ def _validate(args) -> int:
     from clkg.loaders import read_dataset
     from clkg.validation import validate
 
-    prefixes, index = _store_context(args)
+    from clkg.prefixes import converter, store_prefixes
+    from clkg.validation import concept_index
+
     reports, unreadable = [], []
-    for path in args.paths:  # every path is checked, even after one that cannot be read
-        try:
-            reports.append(validate(read_dataset(path, prefixes=prefixes), context=index))
-        except InputError as err:
-            unreadable.append((path, err.problems))
+    with _store_if_any(args) as store:
+        prefixes = converter(store_prefixes(store)) if store is not None else converter()
+        for path in args.paths:  # every path is checked, even after one that cannot be read
+            try:
+                dataset = read_dataset(path, prefixes=prefixes)
+            except InputError as err:
+                unreadable.append((path, err.problems))
+                continue
+            index = concept_index(store, [dataset]) if store is not None else []
+            reports.append(validate(dataset, context=index))
     if args.format == "json":
         print(json.dumps([r.as_json() for r in reports] + [
             {"source": path, "readable": False, "errors": [vars(p) for p in problems]}
@@ -77,18 +85,19 @@ def _validate(args) -> int:
     return 0 if all(r.conforms for r in reports) else 1
 
 
-def _store_context(args):
-    """The store's prefixes and concept index, when there is a store to validate against."""
+@contextmanager
+def _store_if_any(args):
+    """The store opened read-only for the duration, or None when there is none to validate against."""
     from clkg.errors import StoreMissing
-    from clkg.prefixes import converter, store_prefixes
     from clkg.store import open_store
-    from clkg.validation import concept_index
 
     try:
-        with open_store(args.store, read_only=True) as store:
-            return converter(store_prefixes(store)), concept_index(store)
+        store = open_store(args.store, read_only=True)
     except StoreMissing:
-        return converter(), []
+        yield None
+        return
+    with store:
+        yield store
 
 
 def _print_report(report, args, *, out) -> None:

@@ -87,7 +87,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     sources = recorded_sources(store)
     check_identities(datasets, sources, replace=replace)
     replacing = {g for ds in datasets for g in (ds.graph, inferred_graph(ds.study_id))}
-    index = [q for q in concept_index(store) if q.graph_name.value not in replacing]
+    index = [q for q in concept_index(store, datasets) if q.graph_name.value not in replacing]
     report = LoadReport(datasets=datasets)
     for ds, context in progress(list(zip(datasets, contexts(datasets, index))), "validating", unit="dataset"):
         report.validations.append(validate(ds, context=context))

@@ -6,6 +6,7 @@ of study.csv), which a store records on the study's concept scheme as
 """
 
 import re
+import weakref
 from collections.abc import Mapping
 from functools import cache
 
@@ -44,10 +45,23 @@ def expand(text: str, conv: curies.Converter) -> str | None:
     """The IRI a CURIE names, the text itself if it is an http(s)/urn IRI, else None."""
     if text.startswith(("http://", "https://", "urn:")):
         return text
-    prefix, sep, _ = text.partition(":")
+    prefix, sep, local = text.partition(":")
     if not sep or not PREFIX.fullmatch(prefix):
         return None
-    return conv.expand(text)
+    namespace = _namespaces(conv).get(prefix)
+    return None if namespace is None else namespace + local
+
+
+_NAMESPACES: "weakref.WeakKeyDictionary[curies.Converter, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _namespaces(conv: curies.Converter) -> dict[str, str]:
+    """The converter's {prefix: namespace}, computed once per converter (curies builds it anew on
+    every expansion, which costs a dataset of 2,000 cells 0.6 s with 300 study prefixes)."""
+    found = _NAMESPACES.get(conv)
+    if found is None:
+        found = _NAMESPACES[conv] = dict(conv.prefix_map)
+    return found
 
 
 def compress(iri: str, conv: curies.Converter) -> str:

@@ -82,15 +82,18 @@ def shapes_graph():
     return graph
 
 
-CONCEPT_INDEX = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+_INDEX_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX vann: <http://purl.org/vocab/vann/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?g ?s ?p ?o WHERE {{
-  GRAPH ?g {{ {{ ?s a skos:Concept }} UNION {{ ?s a skos:ConceptScheme }}
+  {values}
+  GRAPH ?g {{ {pattern}
              ?s ?p ?o .
              FILTER(?p IN (rdf:type, skos:inScheme, skos:prefLabel, skos:broader, skos:topConceptOf,
                            vann:preferredNamespacePrefix, vann:preferredNamespaceUri)) }}
-  FILTER(?g != <{ONTOLOGY_GRAPH}>) }}"""
+  FILTER(?g != <%s>) }}""" % ONTOLOGY_GRAPH
+_CONCEPT = "{ ?s a skos:Concept } UNION { ?s a skos:ConceptScheme }"
+_CHUNK = 500  # IRIs per VALUES block
 NEAR_DUPLICATE = "https://w3id.org/clkg/shapes#NearDuplicateValueShape"
 
 
@@ -106,13 +109,46 @@ def concept_quads(quads) -> list:
     return [q for q in quads if q.subject in described and q.predicate.value in _INDEXED]
 
 
-def concept_index(store) -> list:
-    """What validation needs to know of the concepts and schemes the studies in a store define
-    (types, schemes, labels, broader concepts, prefixes), as quads in their graphs."""
-    from pyoxigraph import Quad
+def concept_index(store, datasets) -> list:
+    """What validating (and reasoning over) ``datasets`` needs to know of the concepts and schemes
+    the studies in a store define, as quads in their graphs: every scheme, the concepts the
+    datasets name, and the concepts of the other schemes they add values to (types, schemes,
+    labels, broader concepts, prefixes). Read with a few small queries, so that the cost follows
+    the datasets, not the store."""
+    from pyoxigraph import NamedNode, Quad
 
-    _, rows = store.select(CONCEPT_INDEX)
-    return [Quad(s, p, o, g) for g, s, p, o in rows]
+    from clkg.namespaces import dataset_base
+
+    named, extended = set(), set()
+    for ds in datasets:
+        own = dataset_base(ds.study_id)
+        for q in ds.quads:
+            if isinstance(q.object, NamedNode) and not q.object.value.startswith(own):
+                named.add(q.object.value)
+                if q.predicate.value == SKOS + "inScheme" and q.subject.value.startswith(own):
+                    extended.add(q.object.value)
+    queries = [_INDEX_QUERY.format(values="", pattern="?s a skos:ConceptScheme .")]
+    queries += [_INDEX_QUERY.format(values=f"VALUES ?s {{ {_iris(chunk)} }}", pattern=_CONCEPT)
+                for chunk in _chunks(sorted(named))]
+    queries += [_INDEX_QUERY.format(values=f"VALUES ?scheme {{ {_iris(chunk)} }}",
+                                    pattern="?s skos:inScheme ?scheme .")
+                for chunk in _chunks(sorted(extended))]
+    quads = {}
+    for text in queries:
+        _, rows = store.select(text)
+        for g, s, p, o in rows:
+            quads.setdefault((g, s, p, o), Quad(s, p, o, g))
+    return list(quads.values())
+
+
+def _iris(iris) -> str:
+    from pyoxigraph import NamedNode
+
+    return " ".join(str(NamedNode(iri)) for iri in iris)
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
 def validate(dataset, *, context=()) -> Report:
