@@ -115,6 +115,21 @@ def test_trust_and_research_gaps_take_in_the_new_framework(grown):
     assert unmapped <= gaps
 
 
+def test_evidence_and_gaps_for_the_new_framework_alone(grown):
+    """The saved queries whose parameter is a scheme answer for the new study's own scheme."""
+    def count(table, column, concept):
+        return sum(concept in r[column].split(";") for r in rows(table))
+
+    evidence = {r["concept"]: (r["findings"], r["quotations"])
+                for r in query(grown, "evidence-by-concept", "scheme=icl:scheme")}
+    expected = {f"icl:{r['concept_id']}": (count("findings", "concepts", f"icl:{r['concept_id']}"),
+                                           count("quotations", "illustrates", f"icl:{r['concept_id']}"))
+                for r in rows("concepts") if not r["scheme"]}
+    assert evidence and evidence == {c: n for c, n in expected.items() if any(n)}
+    gaps = query(grown, "research-gaps", "scheme=icl:scheme")
+    assert gaps and {r["scheme"] for r in gaps} == {"icl:scheme"}
+
+
 def test_quotations_by_own_concept(grown):
     expected = {r["text"] for r in rows("quotations") if "icl:sharing-of-knowledge" in r["illustrates"]}
     found = {r["quotation"] for r in query(grown, "quotations-by-concept", "concept=icl:sharing-of-knowledge")}
