@@ -145,15 +145,25 @@ class OxigraphStore(Store):
             del _WRITABLE[self._key]
             try:
                 with _flock(connection.lock, exclusive=True, path=self.path):
-                    connection.native.flush()
+                    try:
+                        connection.native.flush()
+                    except OSError:  # e.g. disk full: what was committed is in RocksDB's log, which the
+                        pass         # next open replays; the write that failed has said so already
             finally:
                 connection.lock.close()
         connection.native = None  # RocksDB closes (and unlocks) when pyoxigraph's store is dropped
 
     @contextmanager
     def _writing(self):
+        """clkg's write lock for the block; a failed write (disk full, …) as a StoreError."""
         with _flock(self._connection.lock, exclusive=True, path=self.path):
-            yield
+            try:
+                yield
+            except OSError as err:
+                raise StoreError(f"writing to the store at {self.path} failed: {err}. A write is all or "
+                                 "nothing: the store holds what it held before, or, if the failure came "
+                                 "after the write was committed, all of it; fix the cause (e.g. free disk "
+                                 "space) and run the command again") from None
 
 
 def lock_timeout() -> float:
@@ -222,6 +232,10 @@ def _open_writable(path: Path):
     try:
         path.mkdir(parents=True, exist_ok=True)
         lock = open(path / LOCK_FILE, "ab")
+    except PermissionError as err:
+        raise StoreError(f"cannot write to the store at {path}: {err.strerror} ({err.filename}). Writing "
+                         "(clkg build, load) needs write access to the folder; reading (query, compare, "
+                         "export, serve) does not") from None
     except OSError as err:
         raise StoreError(f"cannot make the store at {path}: {err}") from None
 
