@@ -28,6 +28,7 @@ the parts clkg relies on):
 """
 
 import os
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager, nullcontext
@@ -42,6 +43,7 @@ LOCK_FILE = "clkg-write.lock"
 _POLL = 0.1  # seconds between two attempts to open a store another process holds
 _POLL_FLOCK = 0.01  # seconds between two attempts to get clkg's write lock (short: a reader gets a turn
                     # between two writes)
+_HOLDER_CHARS = 300  # of the holder's command line kept in the lock file
 _COMPACTED_RETRIES = 20  # read-only opens that may fail because compaction removed a file meanwhile
 
 
@@ -110,8 +112,8 @@ class OxigraphStore(Store):
         if not any(map(native.contains_named_graph, names.values())):
             # nothing to drop: one transactional extend (twice as fast as the update, half the memory)
             with self._writing():
-                native.extend(Quad(q.subject, q.predicate, q.object, names[graph])
-                              for graph, quads in graphs.items() for q in quads)
+                native.extend(_carried(Quad(q.subject, q.predicate, q.object, names[graph])
+                                       for graph, quads in graphs.items() for q in quads))
                 native.flush()
             return
         parts = []
@@ -159,11 +161,25 @@ class OxigraphStore(Store):
         with _flock(self._connection.lock, exclusive=True, path=self.path):
             try:
                 yield
+            except _CallerError as carried:  # the caller's quads failed, not the store: their own error
+                original, carried.__cause__ = carried.__cause__, None  # no cycle to keep the store open
+                raise original from None
             except OSError as err:
                 raise StoreError(f"writing to the store at {self.path} failed: {err}. A write is all or "
                                  "nothing: the store holds what it held before, or, if the failure came "
                                  "after the write was committed, all of it; fix the cause (e.g. free disk "
                                  "space) and run the command again") from None
+
+
+class _CallerError(Exception):
+    """An error of the quads a caller gave, carried through pyoxigraph, told apart from the store's."""
+
+
+def _carried(quads: Iterable) -> Iterable:
+    try:
+        yield from quads
+    except Exception as err:
+        raise _CallerError() from err
 
 
 def lock_timeout() -> float:
@@ -211,7 +227,7 @@ def _flock(file, *, exclusive: bool, path: Path):
                     poll=_POLL_FLOCK)
     except BlockingIOError:
         raise StoreLocked(f"another process has been writing to the store at {path} for more than "
-                          f"{seconds:g} s (a clkg build or load): wait until it is done and try again, or "
+                          f"{seconds:g} s ({_holder(path)}): wait until it is done and try again, or "
                           "set CLKG_LOCK_TIMEOUT to wait longer") from None
     try:
         yield
@@ -241,15 +257,19 @@ def _open_writable(path: Path):
 
     def attempt():
         with _flock(lock, exclusive=True, path=path):
-            return Native(str(path))
+            native = Native(str(path))
+            os.ftruncate(lock.fileno(), 0)  # who holds the store now, for the message of whoever waits
+            lock.write(f"process {os.getpid()}: {' '.join(sys.argv)}"[:_HOLDER_CHARS].encode(errors="replace"))
+            lock.flush()
+            return native
     try:
         return _patiently(attempt, busy=_held_elsewhere, seconds=seconds), lock
     except BaseException as err:
         lock.close()
         if _held_elsewhere(err):
             raise StoreLocked(
-                f"another process holds the store at {path} (a running clkg command or a notebook with "
-                f"the store open) and did not let go within {seconds:g} s: stop that "
+                f"another process holds the store at {path} ({_holder(path)}) and did not let go "
+                f"within {seconds:g} s: stop that "
                 "process or close the store in it (store.close()), then try again; CLKG_LOCK_TIMEOUT "
                 "sets how long to wait, and a store opened read-only (clkg query, clkg serve) can be read "
                 "meanwhile") from None
@@ -259,6 +279,17 @@ def _open_writable(path: Path):
         if isinstance(err, OSError):
             raise StoreError(f"cannot open the store at {path}: {err}") from None
         raise
+
+
+def _holder(path: Path) -> str:
+    """Who holds the store at ``path`` for writing, as its lock file says, shown safely."""
+    from clkg.text import shown
+
+    try:
+        text = (path / LOCK_FILE).read_bytes()[:_HOLDER_CHARS].decode(errors="replace").strip()
+    except OSError:
+        text = ""
+    return (shown(text) if text else "a running clkg command") + ", or a notebook with the store open"
 
 
 def _open_read_only(path: Path):
