@@ -16,7 +16,7 @@ from pathlib import Path
 from clkg.errors import InputError, Problem, UsageError
 from clkg.text import MESSAGE_LIMIT, plural, shown
 
-_UNITS = {"file_mb": "MB", "unpacked_mb": "MB", "rows": "rows", "columns": "columns",
+_UNITS = {"file_mb": "MB", "unpacked_mb": "MB", "members": "files", "rows": "rows", "columns": "columns",
           "cell_chars": "characters", "nesting": "levels"}
 
 
@@ -25,7 +25,8 @@ class Limits:
     """Caps on one dataset's input; each can be raised with ``CLKG_MAX_<FIELD>`` or a keyword."""
 
     file_mb: float = 32.0  # size of one file (a CSV table, a workbook, an RDF file)
-    unpacked_mb: float = 128.0  # unpacked size of a workbook (the sum of its zip members)
+    unpacked_mb: float = 128.0  # unpacked size of a zip archive (a workbook, a .qdpx project)
+    members: int = 10_000  # files in a zip archive
     rows: int = 200_000  # records of one table, without the header
     columns: int = 1_000  # cells of one record
     cell_chars: int = 100_000  # characters of one cell
@@ -111,8 +112,8 @@ def not_regular(path: Path, mode: int) -> str:
     return f"{link}is {kind(mode)}, not a regular file: clkg reads only regular files"
 
 
-def read_file(path: Path, limits: Limits) -> bytes:
-    """The bytes of a regular file within ``limits.file_mb``, read without blocking.
+def read_file(path: Path, limits: Limits, *, cap: str = "file_mb") -> bytes:
+    """The bytes of a regular file within the limit ``cap`` (in MB), read without blocking.
 
     :raises InputError: for a FIFO, device, socket or folder, a file over the limit, a missing or
         unreadable file.
@@ -131,15 +132,15 @@ def read_file(path: Path, limits: Limits) -> bytes:
         info = os.fstat(fd)  # the file opened, which may have been swapped since the first check
         if not stat.S_ISREG(info.st_mode):
             raise refuse(not_regular(path, info.st_mode))
-        cap = limits.bytes("file_mb")
-        if info.st_size > cap:
-            raise refuse(limits.over("file_mb", f"is {info.st_size / 2**20:,.1f} MB"))
+        most = limits.bytes(cap)
+        if info.st_size > most:
+            raise refuse(limits.over(cap, f"is {info.st_size / 2**20:,.1f} MB"))
         try:
-            data = file.read(cap + 1)
+            data = file.read(most + 1)
         except OSError as err:
             raise refuse(_why(path, err)) from None
-    if len(data) > cap:  # a file that grew while read, or one that says it is empty (/proc)
-        raise refuse(limits.over("file_mb", "is too large"))
+    if len(data) > most:  # a file that grew while read, or one that says it is empty (/proc)
+        raise refuse(limits.over(cap, "is too large"))
     return data
 
 

@@ -63,36 +63,46 @@ DECLARATION_REFUSED = ("declares a DOCTYPE or entities (<!DOCTYPE, <!ENTITY), wh
                        "entities can expand a small file to gigabytes")
 
 
+#: What zipfile raises for a damaged, encrypted or odd archive or member.
+ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError,
+              OSError, EOFError, ValueError)
+
+
 def open_zip(path: Path, data: bytes, limits: Limits, *, find: re.Pattern | None = None,
+             markup: tuple[str, ...] | None = None,
              what: str = "a zip archive") -> tuple[zipfile.ZipFile, set[str]]:
-    """The zip archive in ``data``, checked: its unpacked size within ``limits.unpacked_mb``, no
-    member declaring XML entities; and the members in which ``find`` matches.
+    """The zip archive in ``data``, checked: its files within ``limits.members`` and its unpacked
+    size within ``limits.unpacked_mb``, no markup member declaring XML entities; and the members
+    in which ``find`` matches.
+
+    ``markup`` names the members that are XML by how their names end (e.g. ``(".qde",)``);
+    without it every member is (an .xlsx part is parsed as XML whatever its name).
 
     :raises InputError: for something that is not a zip archive, is damaged, encrypted, too
-        large unpacked or holds a DOCTYPE.
+        large unpacked, holds too many files or a DOCTYPE.
     """
     def refuse(message: str):
         return InputError([Problem(str(path), message)])
 
-    damage = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError,
-              OSError, EOFError, ValueError)  # what zipfile raises for a damaged, encrypted or odd archive
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except damage as err:
+    except ZIP_DAMAGE as err:
         raise refuse(f"cannot be read as {what}: it is not a zip archive ({shown(str(err))})") from None
-    members = archive.infolist()
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > limits.members:
+        raise refuse(limits.over("members", f"holds {len(members):,} files"))
     unpacked = sum(m.file_size for m in members)  # zipfile never unpacks more than a member declares
     if unpacked > limits.bytes("unpacked_mb"):
         raise refuse(limits.over("unpacked_mb", f"unpacks to {unpacked / 2**20:,.1f} MB "
-                                 f"({plural(len(members), 'member')})"))
+                                 f"({plural(len(members), 'member')}; a zip bomb?)"))
     found = set()
     for member in members:
-        if member.is_dir():
+        if markup is not None and not member.filename.lower().endswith(markup):
             continue
         try:
             with archive.open(member) as stream:
                 declared = declares_entities(_read_chunks(stream, find, member.filename, found))
-        except damage as err:
+        except ZIP_DAMAGE as err:
             raise refuse(f"cannot be read as {what}: member '{shown(member.filename)}' is damaged or "
                          f"encrypted ({shown(str(err))})") from None
         if declared:

@@ -6,6 +6,7 @@ The projects are built by tests/refi_projects.py, each reproducing what a tool's
 do; expected texts and codes come from the builders, never from numbers written here.
 """
 
+import os
 import csv
 import io
 import json
@@ -258,8 +259,8 @@ def test_a_source_that_is_not_utf8_is_a_warning(tmp_path):
 
 # --------------------------------------------------------------------------- hostile files
 
-def refused(path: Path, tmp_path: Path, *expected: str):
-    result = run_clkg("import", path, "-o", tmp_path / "out")
+def refused(path: Path, tmp_path: Path, *expected: str, env: dict | None = None):
+    result = run_clkg("import", path, "-o", tmp_path / "out", env={**os.environ, **(env or {})})
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     for text in expected:
@@ -269,23 +270,26 @@ def refused(path: Path, tmp_path: Path, *expected: str):
 
 
 def test_zip_bomb_is_refused(tmp_path):
-    from clkg.refi.archive import MAX_MEMBER_BYTES
+    from clkg.loaders.limits import Limits
 
-    path = rp.write_qdpx(tmp_path / "bomb.qdpx", "<Project/>", {"sources/big.txt": bytes(MAX_MEMBER_BYTES + 1)})
-    assert path.stat().st_size < MAX_MEMBER_BYTES // 100
-    refused(path, tmp_path, "zip bomb", "sources/big.txt")
+    big = Limits().bytes("unpacked_mb") + 1
+    path = rp.write_qdpx(tmp_path / "bomb.qdpx", "<Project/>", {"sources/big.txt": bytes(big)})
+    assert path.stat().st_size < big // 100
+    refused(path, tmp_path, "zip bomb", "CLKG_MAX_UNPACKED_MB")
 
 
-def test_caps_on_members_and_total_size(tmp_path):
+def test_caps_on_members_and_total_size_are_the_input_limits(tmp_path):
     from clkg.errors import InputError
     from clkg.refi.archive import open_archive
+    from clkg.loaders.limits import Limits
 
     path = rp.write_qdpx(tmp_path / "many.qdpx", "<Project/>", {f"sources/{n}.txt": bytes(2000) for n in range(3)})
     assert path.stat().st_size < 1000
-    with pytest.raises(InputError, match="holds 4 files, more than the 3 a project may hold"):
-        open_archive(path, max_members=3)
-    with pytest.raises(InputError, match="unpacks to 6,010 bytes, more than the 5,000 a project may have"):
-        open_archive(path, max_total_bytes=5000)
+    with pytest.raises(InputError, match="holds 4 files: the limit is 3 files .*CLKG_MAX_MEMBERS"):
+        open_archive(path, limits=Limits(members=3))
+    with pytest.raises(InputError, match="unpacks to 0.0 MB .*: the limit is 0.005 MB .*CLKG_MAX_UNPACKED_MB"):
+        open_archive(path, limits=Limits(unpacked_mb=0.005))
+    refused(path, tmp_path, "holds 4 files", "CLKG_MAX_MEMBERS", env={"CLKG_MAX_MEMBERS": "3"})
 
 
 @pytest.mark.parametrize("doctype", [

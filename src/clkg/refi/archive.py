@@ -1,5 +1,5 @@
-"""Open a REFI-QDA file: a ``.qdpx`` zip read in memory with caps (nothing is extracted), or a
-bare ``.qde``/``.qdc`` XML file. Source files resolve only among the zip's members."""
+"""Open a REFI-QDA file: a ``.qdpx`` zip read in memory within the input limits (nothing is
+extracted), or a bare ``.qde``/``.qdc`` XML file. Source files resolve only among the zip's members."""
 
 import io
 import zipfile
@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clkg.errors import InputError, Problem
+from clkg.text import shown
+from clkg.loaders.limits import Limits, read_file
+from clkg.loaders.markup import ZIP_DAMAGE, open_zip
 
-#: Caps on what a project may hold: members, one member's size, all members' size (uncompressed).
-MAX_MEMBERS = 10_000
-MAX_MEMBER_BYTES = 64 << 20
-MAX_TOTAL_BYTES = 256 << 20
+#: The members of a project that are XML: refused if they declare a DOCTYPE or entities.
+MARKUP = (".qde", ".qdc", ".xml")
 
 
 @dataclass
@@ -23,7 +24,6 @@ class Archive:
     xml: bytes
     members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # lower-cased name -> member
     zip: zipfile.ZipFile | None = None
-    limit: int = MAX_MEMBER_BYTES
 
     def read(self, name: str) -> bytes | None:
         """The bytes of a member by its (case-insensitive) name, or None when there is none.
@@ -33,48 +33,28 @@ class Archive:
         info = self.members.get(name.lower())
         if info is None or self.zip is None:
             return None
-        return _read_member(self.zip, info, self.label, self.limit)
+        return _read_member(self.zip, info, self.label)
 
 
-def open_archive(path: Path, *, max_members: int = MAX_MEMBERS, max_member_bytes: int = MAX_MEMBER_BYTES,
-                 max_total_bytes: int = MAX_TOTAL_BYTES) -> Archive:
+def open_archive(path: Path, *, limits: Limits | None = None) -> Archive:
     """The project or codebook at ``path``: a .qdpx zip, or a .qde/.qdc XML file.
 
-    :raises InputError: for a missing or unreadable file, a zip over the caps, or a zip
-        without exactly one project XML.
+    A .qdpx may be as large as it unpacks (``limits.unpacked_mb``: projects carry their sources),
+    a bare XML file as any file (``limits.file_mb``); ``limits`` defaults to ``Limits.from_env()``.
+
+    :raises InputError: for a missing, special or unreadable file, one over the limits, a damaged
+        zip, one declaring XML entities, or a zip without exactly one project XML.
     """
+    limits = limits or Limits.from_env()
     label = str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_total_bytes:
-            raise InputError([Problem(label, f"is {size:,} bytes, more than the {max_total_bytes:,} a project may be")])
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(label, f"cannot be read: {err.strerror}")]) from None
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        if path.suffix.lower() == ".qdpx":
-            raise InputError([Problem(label, "is not a zip archive, which a .qdpx project must be")])
-        return Archive(label, path.name, data, limit=max_member_bytes)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise InputError([Problem(label, f"is a damaged zip archive ({err})")]) from None
-    if len(infos) > max_members:
-        raise InputError([Problem(label, f"holds {len(infos):,} files, more than the {max_members:,} a project may hold")])
-    total = 0
-    for info in infos:
-        if info.file_size > max_member_bytes:
-            raise InputError([Problem(label, f"member {info.filename!r} unpacks to {info.file_size:,} bytes, more than "
-                                      f"the {max_member_bytes:,} one file may have (a zip bomb?)")])
-        total += info.file_size
-    if total > max_total_bytes:
-        raise InputError([Problem(label, f"unpacks to {total:,} bytes, more than the {max_total_bytes:,} a project "
-                                  "may have (a zip bomb?)")])
-    members = {info.filename.replace("\\", "/").lower(): info for info in infos}
+    zipped = path.suffix.lower() == ".qdpx"
+    data = read_file(path, limits, cap="unpacked_mb" if zipped else "file_mb")
+    if not zipped and not zipfile.is_zipfile(io.BytesIO(data)):  # a .qde may be a zipped project too
+        return Archive(label, path.name, data)
+    zf, _ = open_zip(path, data, limits, markup=MARKUP, what="a REFI-QDA project (.qdpx, a zip archive)")
+    members = {info.filename.replace("\\", "/").lower(): info for info in zf.infolist() if not info.is_dir()}
     xml_member = _project_member(members, label)
-    xml = _read_member(zf, xml_member, label, max_member_bytes)
-    return Archive(label, xml_member.filename, xml, members, zf, max_member_bytes)
+    return Archive(label, xml_member.filename, _read_member(zf, xml_member, label), members, zf)
 
 
 def _project_member(members: dict[str, zipfile.ZipInfo], label: str) -> zipfile.ZipInfo:
@@ -89,16 +69,12 @@ def _project_member(members: dict[str, zipfile.ZipInfo], label: str) -> zipfile.
                               f"found {found}")])
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: int) -> bytes:
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> bytes:
     try:
-        with zf.open(info) as member:
-            data = member.read(min(info.file_size, limit) + 1)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError) as err:
-        raise InputError([Problem(label, f"member {info.filename!r} cannot be unpacked ({err})")]) from None
-    if len(data) > info.file_size:
-        raise InputError([Problem(label, f"member {info.filename!r} unpacks to more than the "
-                                  f"{info.file_size:,} bytes it declares")])
-    return data
+        return zf.read(info)  # never more than the member declares, which open_zip has capped
+    except ZIP_DAMAGE as err:
+        raise InputError([Problem(label, f"member {shown(info.filename)!r} cannot be unpacked "
+                                  f"({shown(str(err))})")]) from None
 
 
 def source_member(path: str) -> tuple[list[str], str | None]:
