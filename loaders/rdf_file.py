@@ -6,8 +6,8 @@ study, a framework concept or an ontology term is refused, as are ontology axiom
 rdfs:subClassOf, classes …), RDF-star triple terms and literals whose value does not fit their
 datatype. What a folder's tables become is accepted as it is exported: the study's own SKOS
 concept scheme, and the owl:Axiom nodes that annotate its SKOS mappings (alignments.sssom.tsv);
-the source a load recorded on the graph (``prov:wasDerivedFrom``) is dropped, as the next load
-records its own.
+the source and the fingerprint a load recorded on the graph (``prov:wasDerivedFrom``,
+``dcterms:hasVersion``) are dropped, as the next load records its own.
 """
 
 import json
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from clkg.errors import InputError, Problem
-from clkg.namespaces import CLKG, DATA, dataset_base, dataset_graph
+from clkg.namespaces import CLKG, DATA, HAS_VERSION, dataset_base, dataset_graph
 from clkg.text import plural, shown
 
 from .dataset import Dataset
@@ -81,7 +81,7 @@ def read_rdf_file(path: Path, *, limits: Limits, prefixes) -> Dataset:
     except ValueError:
         raise InputError([Problem(str(path), f"the study's dcterms:identifier '{shown(study_id)}' cannot "
                                   "name a graph: use letters, digits, - and _")]) from None
-    triples = [t for t in triples if not (t[0] == graph and t[1].value == PROV_DERIVED)]
+    triples = [t for t in triples if not (t[0] == graph and t[1].value in (PROV_DERIVED, HAS_VERSION))]
     problems = _foreign(path, triples, dataset_base(study_id), show)
     if problems:
         raise InputError(problems)

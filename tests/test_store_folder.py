@@ -112,7 +112,7 @@ def test_a_write_that_fills_the_disk_leaves_the_store_as_it_was_and_usable(tmp_p
     before, after, final = (sorted((out / f"{name}.nq").read_text().splitlines())
                             for name in ("before", "after", "final"))
     assert (out / "again.rc").read_text().strip() == "0", (out / "again.err").read_text()
-    assert "loaded" in (out / "again.out").read_text()
+    assert "loaded" in (out / "again.out").read_text() or "unchanged" in (out / "again.out").read_text()
     written = "A note written on a full disk"
     assert len(before) > 1000 and written not in "".join(before) and written in "".join(final)
     # all or nothing: the failure came before the write was committed, or after (RocksDB's log has it)

@@ -92,9 +92,10 @@ def validate(path, *, store=None):
     return _validate(dataset, context=concept_index(store, [dataset]) if store is not None else [])
 
 
-def load(paths, *, store=None, replace: bool = False):
+def load(paths, *, store=None, replace: bool = False, force: bool = False):
     """Validate datasets and write them into the store in one transaction (see
-    :func:`clkg.pipeline.load`); returns the load report.
+    :func:`clkg.pipeline.load`); returns the load report. Nothing is done when nothing changed
+    since the same datasets were loaded (the report lists them as ``unchanged``), unless ``force``.
 
     :raises InputError: an input cannot be read, or its study_id clashes.
     :raises Invalid: a dataset does not conform to the shapes.
@@ -104,9 +105,9 @@ def load(paths, *, store=None, replace: bool = False):
 
     paths = [paths] if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__") else list(paths)
     if store is not None:
-        return _load(store, paths, replace=replace)
+        return _load(store, paths, replace=replace, force=force)
     with open_store() as opened:
-        return _load(opened, paths, replace=replace)
+        return _load(opened, paths, replace=replace, force=force)
 
 
 def _frame(table, store, iris: bool):

@@ -20,7 +20,7 @@ def _build(args) -> int:
 
     with _writer(args) as store:
         report = build(store, data_dir=Path(args.data), reason=not args.no_reason, replace=args.replace,
-                       log=_log(args))
+                       force=args.force, log=_log(args))
     _print_loaded(report, args)
     print(f"consistency: {report.consistency}")
     print(f"built in {report.seconds:.1f} s")
@@ -31,7 +31,7 @@ def _load(args) -> int:
     from clkg.pipeline import load
 
     with _writer(args) as store:
-        report = load(store, args.paths, replace=args.replace, log=_log(args))
+        report = load(store, args.paths, replace=args.replace, force=args.force, log=_log(args))
     _print_loaded(report, args)
     return 0
 
@@ -44,6 +44,12 @@ def _print_loaded(report, args) -> None:
         kinds = ", ".join(f"{table}: {n}" for table, n in ds.records.items())  # rows per table
         print(f"loaded {shown(ds.source)} into <{ds.graph}>: {plural(report.graphs[ds.graph], 'triple')}"
               + (f" ({kinds})" if kinds else ""))
+    for source in report.unchanged:
+        print(f"{shown(source)}: unchanged since it was loaded (the same files, clkg, shapes, ontology and "
+              "other studies): not validated or written again (--force does)")
+    if not report.graphs:
+        print(f"store {_spec(args)}: nothing written")
+        return
     width = max(map(len, report.graphs))
     print(f"store {_spec(args)}:")
     for graph, triples in report.graphs.items():
@@ -363,12 +369,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-reason", action="store_true", help="skip the HermiT consistency check")
     b.add_argument("--replace", action="store_true",
                    help="replace studies the store holds from another source")
+    b.add_argument("--force", action="store_true",
+                   help="validate and write even when nothing changed since the last build")
 
     ld = command("load", _load, "validate datasets and, if all conform, write them in one transaction",
                  [checks("violation")])
     ld.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, .xlsx workbook or RDF file")
     ld.add_argument("--replace", action="store_true",
                     help="replace a study the store holds from another source (on purpose)")
+    ld.add_argument("--force", action="store_true",
+                    help="validate and write even when nothing changed since the last load")
 
     v = command("validate", _validate, "check datasets against the ontology, the shapes and the concepts "
                 "of the store (which is only read)", [checks("info")])

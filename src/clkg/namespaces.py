@@ -6,6 +6,8 @@ GRAPH = "https://w3id.org/clkg/graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 #: what the ontology entails about its own individuals (the framework concepts)
 ONTOLOGY_INFERRED_GRAPH = ONTOLOGY_GRAPH + "/inferred"
+#: what a graph records its fingerprint with (the ontology graph, each study graph: clkg.fingerprint)
+HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 
 
 def dataset_base(study_id: str) -> str:

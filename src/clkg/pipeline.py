@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clkg.errors import InputError, Invalid, Problem
-from clkg.namespaces import GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_INFERRED_GRAPH, inferred_graph
+from clkg.namespaces import GRAPH, HAS_VERSION, ONTOLOGY_GRAPH, ONTOLOGY_INFERRED_GRAPH, dataset_graph, inferred_graph
 
 #: What a study_id may be: the name of its graph (https://w3id.org/clkg/graph/{study_id}).
 STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -21,16 +21,17 @@ STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 RESERVED = frozenset({"ontology", "alignments", "shapes", "inferred", "staging", "void", "scheme",
                       "schemes", "data", "graph", "sparql", "query", "queries"})
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 _SOURCES = f"""SELECT ?graph ?source WHERE {{
   ?graph <{PROV_DERIVED}> ?source . FILTER(STRSTARTS(STR(?graph), "{GRAPH}")) }}"""
 
 
 @dataclass
 class LoadReport:
-    """What a load wrote: the datasets, their validation reports, triples per graph written."""
+    """What a load wrote: the datasets, their validation reports, triples per graph written; or,
+    when nothing changed since the last load of the same inputs, the inputs left ``unchanged``."""
 
     datasets: list = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     validations: list = field(default_factory=list)
     graphs: dict[str, int] = field(default_factory=dict)
     consistency: str = "not checked"
@@ -63,19 +64,27 @@ def source_iri(path: str | Path) -> str:
     return Path(path).resolve().as_uri()
 
 
-def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambda line: None) -> LoadReport:
+def load(store, paths, *, replace: bool = False, reason: bool = False, force: bool = False,
+         log=lambda line: None) -> LoadReport:
     """Read, check and validate datasets, then write them and what the ontology entails about
     them (:func:`dataset_inferred_quads`), with the shipped ontology and alignments (when the
     store lacks them or holds another version), in one transaction.
 
+    When the store's graphs of these datasets were written by a load with the same fingerprint
+    (:func:`clkg.fingerprint.load_fingerprint`: the same files, clkg, shapes, ontology, ``reason``
+    and other studies), nothing is read, validated or written: the report lists them as
+    ``unchanged``.
+
     :param replace: replace a study that the store holds from another source.
     :param reason: also check the whole with HermiT (needs Java).
+    :param force: load even when nothing changed.
     :raises InputError: an input cannot be read, its identity clashes, or it is inconsistent
         with the ontology.
     :raises Invalid: a dataset does not conform to the shapes.
     :raises StoreError: the store cannot be read or written.
     """
-    from clkg.loaders import read_datasets
+    from clkg.fingerprint import load_fingerprint, recorded
+    from clkg.loaders import Limits, read_datasets
     from clkg.prefixes import converter, store_prefixes
     from clkg.progress import progress
     from clkg.validation import concept_index, validate
@@ -83,7 +92,16 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
 
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
-    datasets = read_datasets(paths, prefixes=converter(store_prefixes(store)))
+    limits = Limits.from_env()
+    written = recorded(store)
+    graphs_named = [dataset_graph(p.stem if p.is_file() else p.name) for p in paths]  # study_id = the name
+    fingerprint = load_fingerprint(paths, graphs=graphs_named, store_fingerprints=written, reason=reason,
+                                   limits=limits)
+    if (paths and not force and fingerprint is not None and recorded_digest(store) == shipped_digest()
+            and all(written.get(g) == fingerprint for g in graphs_named)):
+        return LoadReport(unchanged=[str(p) for p in paths], consistency="not checked again: nothing changed",
+                          seconds=time.perf_counter() - started)
+    datasets = read_datasets(paths, prefixes=converter(store_prefixes(store)), limits=limits)
     sources = recorded_sources(store)
     check_identities(datasets, sources, replace=replace)
     replacing = {g for ds in datasets for g in (ds.graph, inferred_graph(ds.study_id))}
@@ -99,7 +117,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     log("inferring what the ontology entails (OWL 2 RL) …")
     # the shipped ontology and alignments, when the store lacks them or holds another version
     graphs = shipped_graphs() if recorded_digest(store) != shipped_digest() else {}
-    graphs.update(dataset_graphs(datasets, index=index))
+    graphs.update(dataset_graphs(datasets, index=index, fingerprint=fingerprint))
     log(f"writing {sum(map(len, graphs.values())):,} triples to {len(graphs)} graphs …")
     store.replace_graphs(graphs)
     report.graphs = {g: len(q) for g, q in graphs.items()}
@@ -107,7 +125,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, log=lambd
     return report
 
 
-def build(store, *, data_dir: Path, reason: bool = True, replace: bool = False,
+def build(store, *, data_dir: Path, reason: bool = True, replace: bool = False, force: bool = False,
           log=lambda line: None) -> LoadReport:
     """:func:`load` every dataset under ``data_dir`` (sub-folders and .xlsx workbooks), checked
     with HermiT unless ``reason=False``.
@@ -116,8 +134,8 @@ def build(store, *, data_dir: Path, reason: bool = True, replace: bool = False,
     :raises Invalid: a dataset does not conform to the shapes.
     :raises StoreError: the store cannot be read or written.
     """
-    report = load(store, dataset_paths(Path(data_dir)), replace=replace, reason=reason, log=log)
-    if not reason:
+    report = load(store, dataset_paths(Path(data_dir)), replace=replace, reason=reason, force=force, log=log)
+    if not reason and not report.unchanged:
         report.consistency = "skipped (--no-reason)"
     return report
 
@@ -171,28 +189,32 @@ def contexts(datasets, index=()) -> list[list]:
             for ds in datasets]
 
 
-def dataset_graphs(datasets, *, index=()) -> dict[str, list]:
+def dataset_graphs(datasets, *, index=(), fingerprint: str | None = None) -> dict[str, list]:
     """{graph: quads} of each dataset (:func:`dataset_graph_quads`) and of what the ontology
     entails about it (:func:`dataset_inferred_quads`), as a load writes them.
 
     :param index: the concepts of the store's other studies (:func:`clkg.validation.concept_index`).
+    :param fingerprint: the load's (:mod:`clkg.fingerprint`), recorded in each dataset's graph.
     :raises InputError: a dataset is inconsistent with the ontology (OWL 2 RL).
     """
     from clkg.progress import progress
 
     graphs = {}
     for ds, context in progress(list(zip(datasets, contexts(datasets, index))), "inferring", unit="dataset"):
-        graphs[ds.graph] = dataset_graph_quads(ds)
+        graphs[ds.graph] = dataset_graph_quads(ds, fingerprint=fingerprint)
         graphs[inferred_graph(ds.study_id)] = dataset_inferred_quads(ds, context=context)
     return graphs
 
 
-def dataset_graph_quads(dataset) -> list:
-    """A dataset's quads as a load writes them: with the source its graph was loaded from."""
-    from pyoxigraph import NamedNode, Quad
+def dataset_graph_quads(dataset, *, fingerprint: str | None = None) -> list:
+    """A dataset's quads as a load writes them: with the source its graph was loaded from, and the
+    load's fingerprint if given."""
+    from pyoxigraph import Literal, NamedNode, Quad
 
     graph = NamedNode(dataset.graph)
-    return [*dataset.quads, Quad(graph, NamedNode(PROV_DERIVED), NamedNode(source_iri(dataset.source)), graph)]
+    stamp = [Quad(graph, NamedNode(HAS_VERSION), Literal(fingerprint), graph)] if fingerprint else []
+    return [*dataset.quads, Quad(graph, NamedNode(PROV_DERIVED), NamedNode(source_iri(dataset.source)), graph),
+            *stamp]
 
 
 def dataset_inferred_quads(dataset, *, context=()) -> list:
