@@ -333,6 +333,21 @@ def test_the_ontology_entails_what_owlrl_finds():
     assert set(inferred_quads(ontology_quads(), **args)) == set(owlrl_inferred_quads(ontology_quads(), **args))
 
 
+def test_the_rules_close_the_ontology_as_owlrl_does():
+    """Every triple of the closure, the schema's included: a study's closure starts from it."""
+    import owlrl
+    import rdflib
+
+    from clkg.inference import _Closure, _oxigraph_term, rdflib_triple
+
+    graph = rdflib.Graph()
+    for q in ontology_quads():
+        graph.add(rdflib_triple(q))
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    closure = _Closure(None, {(q.subject, q.predicate, q.object) for q in ontology_quads()})
+    assert not closure.errors and closure.all == {tuple(map(_oxigraph_term, t)) for t in graph}
+
+
 @pytest.mark.parametrize("study", [p.name for p in SEEDS] + [FIXTURE.name, "synthetic-00000"])
 def test_every_study_gets_what_owlrl_finds(every_study, study, monkeypatch):
     import clkg.inference
@@ -350,6 +365,15 @@ def test_every_study_gets_what_owlrl_finds(every_study, study, monkeypatch):
 
 OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class _Namespace(str):
+    def __add__(self, name):
+        return NamedNode(str.__add__(self, name))
+
+
+RDF_ = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS_ = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
 #: Inputs the rules refuse or leave to owlrl: each must give owlrl's triples, or its problems.
 ODD_INPUTS = {
     "disjoint classes": [(own("x"), RDF_TYPE, NamedNode(CLKG + "Study")), (own("x"), RDF_TYPE, NamedNode(CLKG + "Case"))],
@@ -364,6 +388,30 @@ ODD_INPUTS = {
     "a class axiom": [(own("C"), NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"), NamedNode(CLKG + "Case")),
                       (own("x"), RDF_TYPE, own("C"))],
     "a typed literal": [(own("x"), NamedNode(CLKG + "levelOrder"), Literal("7", datatype=NamedNode(XSD + "integer")))],
+    "property axioms": [(own("p"), RDF_TYPE, NamedNode(OWL + "ObjectProperty")),
+                        (own("p"), RDFS_ + "domain", NamedNode("http://www.w3.org/ns/prov#Entity")),
+                        (own("p"), RDFS_ + "subPropertyOf", NamedNode("http://purl.org/dc/terms/relation")),
+                        (own("q"), NamedNode(OWL + "inverseOf"), own("p")),
+                        (own("q"), RDF_TYPE, NamedNode(OWL + "TransitiveProperty")),
+                        (own("r"), RDF_TYPE, NamedNode(OWL + "SymmetricProperty")),
+                        (own("r"), NamedNode(OWL + "equivalentProperty"), own("p")),
+                        (own("a"), own("p"), own("b")), (own("b"), own("p"), own("c"))],
+    "class axioms": [(own("U"), NamedNode(OWL + "unionOf"), BlankNode("l1")),
+                     (BlankNode("l1"), RDF_ + "first", own("A")), (BlankNode("l1"), RDF_ + "rest", BlankNode("l2")),
+                     (BlankNode("l2"), RDF_ + "first", own("B")), (BlankNode("l2"), RDF_ + "rest", RDF_ + "nil"),
+                     (own("A"), RDF_TYPE, NamedNode(OWL + "Class")),
+                     (own("U"), NamedNode(OWL + "equivalentClass"), own("E")),
+                     (own("E"), RDFS_ + "subClassOf", NamedNode(CLKG + "Finding")),
+                     (own("x"), RDF_TYPE, own("A"))],
+    "a chain of the study": [(own("p"), NamedNode(OWL + "propertyChainAxiom"), BlankNode("c1")),
+                             (BlankNode("c1"), RDF_ + "first", NamedNode(CLKG + "caseOf")),
+                             (BlankNode("c1"), RDF_ + "rest", BlankNode("c2")),
+                             (BlankNode("c2"), RDF_ + "first", NamedNode(CLKG + "hasCase")),
+                             (BlankNode("c2"), RDF_ + "rest", RDF_ + "nil"),
+                             (own("a"), NamedNode(CLKG + "caseOf"), own("s")),
+                             (own("b"), NamedNode(CLKG + "caseOf"), own("s"))],
+    "disjoint classes of the study": [(own("A"), NamedNode(OWL + "disjointWith"), NamedNode(CLKG + "Case")),
+                                      (own("x"), RDF_TYPE, own("A")), (own("x"), NamedNode(CLKG + "caseOf"), own("s"))],
 }
 
 

@@ -4,19 +4,20 @@ The ontology states inverses (``clkg:hasCase`` / ``clkg:caseOf``), a property ch
 (``clkg:occursAtLevel`` = ``clkg:emergesAtLevel`` o ``clkg:atOrAboveLevel``), sub-classes
 (``clkg:CommunityOfPracticeType`` ⊑ ``clkg:MemberGroup``), sub-properties, symmetric properties
 and domains and ranges; a query over the asserted triples alone misses their consequences. They
-are the OWL 2 RL closure as owlrl (the rules of the W3C profile, on rdflib) computes it, which
-:func:`owlrl_inferred_quads` runs on the whole input: 4-5 s a study, nearly all spent re-deriving
-the ontology. :func:`inferred_quads` gives the same triples (a test holds it to that on every
-dataset) in a fraction of the time: owlrl closes the ontology once per process
-(:func:`_ontology_closure`, cached by content) and the rules that the closed ontology makes
-about individuals run over the study's triples only, in plain Python sets (:func:`_closure`).
-A study whose triples would change the schema itself (a class or property axiom, an
-``owl:sameAs`` between two resources) goes through owlrl whole. The Rust reasoner
-``reasonable`` is faster still but implements no property chains and derives wrong
-``clkg:occursAtLevel`` triples (docs/model.md has the measurements).
+are materialised as the OWL 2 RL closure that owlrl (the rules of the W3C profile, on rdflib)
+computes: :func:`owlrl_inferred_quads` runs owlrl on ontology + study, 4-5 s a study, nearly
+all of it re-deriving the ontology. :func:`inferred_quads` gives the same triples (tests hold it
+to owlrl's on every dataset) in a tenth of a second or so: the same rules, applied to each new
+triple only (:class:`_Closure`), close the ontology once per process (cached by its content) and
+then each study over it. Inputs they do not cover (two resources that are the same, constructs
+the ontology does not use, such as ``owl:someValuesFrom``) go to owlrl whole. The Rust reasoner
+``reasonable`` implements no property chains and derives wrong ``clkg:occursAtLevel`` triples
+(docs/model.md has the measurements).
 """
 
 from collections.abc import Iterable
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from clkg.errors import InputError, Problem
 
@@ -59,29 +60,26 @@ def inferred_quads(quads: Iterable, *, background: Iterable, graph: str, source:
     :raises InputError: the rules find background and quads inconsistent (e.g. a resource in two
         disjoint classes); the problems name ``source``.
     """
-    from pyoxigraph import BlankNode, NamedNode, Quad
-
     from clkg.namespaces import ONTOLOGY_GRAPH
 
     quads, background = list(quads), list(background)
     ontology = frozenset(q for q in (*background, *quads) if q.graph_name.value == ONTOLOGY_GRAPH)
-    schema = _ontology_closure(ontology)
+    base = _ontology_closure(ontology)
     dataset = {(q.subject, q.predicate, q.object) for q in quads}
     context = {(q.subject, q.predicate, q.object) for q in background}
     given = dataset | context
     try:
-        new, errors = _closure(schema, given - schema.closure)
+        if base is None:
+            raise _Unsupported
+        closure = _Closure(base, given)
     except _Unsupported:
         return owlrl_inferred_quads(quads, background=background, graph=graph, source=source)
-    if errors:
+    if closure.errors:
         raise InputError([Problem(source, f"is inconsistent with the ontology (OWL 2 RL): {e}")
-                          for e in sorted(errors)])
-
-    def meta(term) -> bool:
-        return isinstance(term, NamedNode) and term.value.startswith(META)
-
-    schema_terms = schema.schema_terms | {s for s, p, o in new if p == _V.type and meta(o)
-                                          and o.value not in INDIVIDUAL_TYPES}
+                          for e in sorted(closure.errors)])
+    meta, new = _meta, closure.new
+    schema_terms = base.schema_terms | {s for s, p, o in new if p == _V.type and meta(o)
+                                        and o.value not in INDIVIDUAL_TYPES}
     mentioned = {t for s, _, o in context for t in (s, o)}
     own = {t for s, _, o in dataset for t in (s, o)
            if isinstance(t, (NamedNode, BlankNode))} - mentioned - schema_terms
@@ -94,8 +92,9 @@ def inferred_quads(quads: Iterable, *, background: Iterable, graph: str, source:
                 and not (p == _V.type and meta(o)))
 
     name = NamedNode(graph)
-    return [Quad(*triple, name) for triples in (schema.derived, new) for triple in triples
+    return [Quad(*triple, name) for triples in (base.derived, new) for triple in triples
             if triple not in given and kept(*triple)]
+
 
 def owlrl_inferred_quads(quads: Iterable, *, background: Iterable, graph: str, source: str) -> list:
     """What :func:`inferred_quads` gives, computed by owlrl over background + quads whole: the
@@ -105,7 +104,6 @@ def owlrl_inferred_quads(quads: Iterable, *, background: Iterable, graph: str, s
     """
     import owlrl
     import rdflib
-    from pyoxigraph import NamedNode
 
     dataset = {rdflib_triple(q) for q in quads}
     schema = {rdflib_triple(q) for q in background}
@@ -146,7 +144,6 @@ def rdflib_triple(quad) -> tuple:
 def _term(term):
     """A pyoxigraph term as rdflib's (lexical forms kept as they are)."""
     import rdflib
-    from pyoxigraph import BlankNode, NamedNode
 
     if isinstance(term, NamedNode):
         return rdflib.URIRef(term.value)
@@ -159,15 +156,12 @@ def _term(term):
 
 
 def _quad(triple, graph):
-    from pyoxigraph import Quad
-
     return Quad(*map(_oxigraph_term, triple), graph)
 
 
 def _oxigraph_term(term):
     """An rdflib term as pyoxigraph's."""
     import rdflib
-    from pyoxigraph import BlankNode, Literal, NamedNode
 
     if isinstance(term, rdflib.URIRef):
         return NamedNode(str(term))
@@ -178,323 +172,374 @@ def _oxigraph_term(term):
     return Literal(str(term), datatype=NamedNode(term.datatype) if term.datatype else None)
 
 
-# -- the OWL 2 RL rules about individuals, over a closed ontology
+# -- owlrl's rules, applied as triples arrive
 
 class _Unsupported(Exception):
-    """The input would change what :class:`_Schema` read off the ontology: owlrl has to run."""
+    """The input uses what :class:`_Closure` does not implement: owlrl has to run."""
 
 
 class _Vocabulary:
     """The RDF, RDFS and OWL terms the rules read, as pyoxigraph terms (made on first use)."""
 
-    def __getattr__(self, name):
-        from pyoxigraph import NamedNode
-
+    def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("_"):
             raise AttributeError(name)
-        namespace = RDF if name in ("type", "first", "rest", "Property") else (
+        namespace = RDF if name in ("type", "first", "rest", "nil", "Property") else (
             RDFS if name in ("subClassOf", "subPropertyOf", "domain", "range", "Datatype") else OWL)
-        value = NamedNode(namespace + name)
-        setattr(self, name, value)
-        return value
+        setattr(self, name, NamedNode(namespace + name))
+        return getattr(self, name)
 
 
 _V = _Vocabulary()
-#: Predicates of the triples the rules read as axioms (schema), besides rdf:type.
-_AXIOMS = ("subClassOf", "subPropertyOf", "domain", "range", "equivalentClass", "equivalentProperty",
-           "inverseOf", "propertyChainAxiom", "disjointWith", "propertyDisjointWith", "members",
-           "distinctMembers", "hasKey", "onProperty", "onClass", "someValuesFrom", "allValuesFrom",
-           "hasValue", "maxCardinality", "maxQualifiedCardinality", "intersectionOf", "unionOf",
-           "complementOf", "oneOf", "sourceIndividual", "assertionProperty", "targetIndividual",
-           "targetValue", "first", "rest")
-#: Classes whose instances the rules read as axioms (``p a owl:TransitiveProperty`` …).
-_AXIOM_TYPES = ("Class", "ObjectProperty", "DatatypeProperty", "Property", "FunctionalProperty",
-                "InverseFunctionalProperty", "IrreflexiveProperty", "SymmetricProperty",
-                "AsymmetricProperty", "TransitiveProperty", "AllDisjointProperties",
-                "AllDisjointClasses", "AllDifferent")
-#: Constructs whose rules :func:`_closure` does not implement: an ontology with one goes to owlrl.
+#: Constructs whose rules :class:`_Closure` does not implement (the ontology uses none of them).
 _UNIMPLEMENTED = ("intersectionOf", "complementOf", "someValuesFrom", "allValuesFrom", "hasValue",
                   "maxCardinality", "maxQualifiedCardinality", "hasKey", "sourceIndividual",
                   "propertyDisjointWith")
 _UNIMPLEMENTED_TYPES = ("IrreflexiveProperty", "AsymmetricProperty", "AllDisjointProperties")
+_NOT_IMPLEMENTED = frozenset(getattr(_V, name) for name in (*_UNIMPLEMENTED, *_UNIMPLEMENTED_TYPES))
+#: Predicates (and classes of properties) of the axioms :meth:`_Closure._property_rules` reads.
+_PROPERTY_AXIOMS = frozenset(getattr(_V, name) for name in (
+    "domain", "range", "subPropertyOf", "equivalentProperty", "inverseOf", "FunctionalProperty",
+    "InverseFunctionalProperty", "SymmetricProperty", "TransitiveProperty"))
+_CLASS_AXIOMS = frozenset((_V.subClassOf, _V.equivalentClass))
+_CACHE: dict = {}
 
 
-class _Schema:
-    """What the OWL 2 RL rules need of the ontology's closure, as owlrl computes it.
+def _ontology_closure(ontology: frozenset):
+    """The :class:`_Closure` of the ontology's quads, computed once per content; None when it
+    uses a construct the rules here do not implement, or is inconsistent (owlrl runs then).
+    """
+    if ontology not in _CACHE:
+        _CACHE.clear()  # one ontology at a time
+        try:
+            closure = _Closure(None, {(q.subject, q.predicate, q.object) for q in ontology})
+            _CACHE[ontology] = None if closure.errors else closure
+        except _Unsupported:
+            _CACHE[ontology] = None
+    return _CACHE[ontology]
 
-    ``closure`` is every triple of it and ``derived`` those not in the ontology; the rest are
-    look-up tables (each from a term to what a triple about it entails), the types the rules give
-    the literals of the ontology, and its schema terms. ``supported`` is false when the ontology
-    uses a construct whose rules :func:`_closure` does not implement, or is itself inconsistent.
+
+class _Closure:
+    """The OWL 2 RL closure of ``base`` (a closure, or None) + ``given`` (triples of pyoxigraph
+    terms), as owlrl's ``OWLRL_Semantics`` computes it before its last step; ``errors`` are the
+    inconsistencies it finds, worded as owlrl words them.
+
+    owlrl applies every rule to every triple in rounds until a round adds nothing. The same
+    fixpoint is reached here by applying to each new triple only the rules it can take part in,
+    joined with the triples found so far (semi-naive evaluation), so closing a study over the
+    closed ontology costs what the study adds. ``new`` holds the triples added to ``base``.
+    The rules of equality reduce to ``x owl:sameAs x`` as long as no two resources are the same.
+
+    :raises _Unsupported: the input (or what the rules derive from it) states that two resources
+        are the same, has a blank node as predicate or a derived list, or uses a construct in
+        :data:`_UNIMPLEMENTED`.
     """
 
-    def __init__(self, closure: set, given: set, errors: list, lists):
-        from collections import defaultdict
+    def __init__(self, base, given: set):
+        from collections import defaultdict, deque
 
-        from pyoxigraph import NamedNode
+        self.base = base
+        self.new, self.queue = set(), deque()
+        self.objects, self.subjects, self.pairs = defaultdict(set), defaultdict(set), defaultdict(set)
+        self.chains = defaultdict(list, {k: list(c) for k, c in base.chains.items()}) if base else defaultdict(list)
+        self.unions = defaultdict(set, {k: set(u) for k, u in base.unions.items()}) if base else defaultdict(set)
+        self.given, self.errors = given, set()
+        self._by_property, self._by_class = {}, {}  # what the rules make of a property, a class
+        self._one_time_rules()
+        while self.queue:
+            self._rules(*self.queue.popleft())
+        self._checks()
+        if base is None:  # a base: what a closure over it reads
+            self.all = frozenset(self.new)
+            self.derived = tuple(self.all - given)
+            self.schema_terms = frozenset(s for s, p, o in self.all if p == _V.type and _meta(o)
+                                          and o.value not in INDIVIDUAL_TYPES)
+
+    # -- the triples found so far
+
+    def holds(self, triple) -> bool:
+        return triple in self.new or (self.base is not None and triple in self.base.all)
+
+    def objects_of(self, s, p) -> list:
+        mine, theirs = self.objects.get((s, p), ()), self.base.objects.get((s, p), ()) if self.base else ()
+        return [*mine, *theirs]
+
+    def subjects_of(self, p, o) -> list:
+        mine, theirs = self.subjects.get((p, o), ()), self.base.subjects.get((p, o), ()) if self.base else ()
+        return [*mine, *theirs]
+
+    def pairs_of(self, p) -> list:
+        return [*self.pairs.get(p, ()), *(self.base.pairs.get(p, ()) if self.base else ())]
+
+    def items(self, head) -> list:
+        """The members of an rdf:List (as rdflib's ``Graph.items`` reads one)."""
+        members, seen = [], {head}
+        while head is not None and head != _V.nil:
+            first, rest = self.objects_of(head, _V.first), self.objects_of(head, _V.rest)
+            if len(first) > 1 or len(rest) > 1:
+                raise _Unsupported
+            members += first
+            head = rest[0] if rest else None
+            if head in seen:
+                raise _Unsupported
+            seen.add(head)
+        return members
+
+    def add(self, s, p, o) -> None:
+        v = _V
+        triple = (s, p, o)
+        if triple in self.new or self.base is not None and triple in self.base.all or isinstance(p, Literal):
+            return  # owlrl keeps no triple with a literal predicate
+        if (not isinstance(p, NamedNode) or p in _NOT_IMPLEMENTED or p == v.type and o in _NOT_IMPLEMENTED
+                or p == v.sameAs and s != o or p in (v.first, v.rest) and triple not in self.given):
+            raise _Unsupported
+        if p in _PROPERTY_AXIOMS or p == v.type and o in _PROPERTY_AXIOMS:
+            self._by_property.clear()
+        elif p in _CLASS_AXIOMS:
+            self._by_class.clear()
+        self.new.add(triple)
+        self.objects[s, p].add(o)
+        self.subjects[p, o].add(s)
+        self.pairs[p].add((s, o))
+        self.queue.append(triple)
+
+    # -- owlrl's rules
+
+    def _one_time_rules(self) -> None:
+        """cls-thing, cls-nothing1, prp-ap, and the datatype rules (dt-type1, dt-type2,
+        dt-not-type, the subsumptions and disjointness of the datatypes in use): read off the
+        given triples (all of them, the base's too), not the derived ones, as in owlrl.
+
+        :raises _Unsupported: an ``owl:sameAs`` is given (these rules read it too).
+        """
+        from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
+        from owlrl.DatatypeHandling import AltXSDToPYTHON
+        from owlrl.OWLRL import OWLRL_Annotation_properties
+        from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
+        from rdflib import URIRef
+
+        def term(iri):
+            return NamedNode(str(iri))
 
         v = _V
-        self.closure = frozenset(closure)
-        self.derived = tuple(self.closure - given)
-        self.objects, self.subjects = defaultdict(set), defaultdict(set)
-        for s, p, o in closure:
-            self.objects[s, p].add(o)
-            self.subjects[p, o].add(s)
+        datatypes = set(map(term, OWL_RL_Datatypes))
+        subsumptions = {term(d): list(map(term, up)) for d, up in OWL_Datatype_Subsumptions.items()}
+        self.literals = set(self.base.literals) if self.base else set()
+        self.datatypes = set(self.base.datatypes) if self.base else set()
+        added = [(v.Thing, v.type, v.Class), (v.Nothing, v.type, v.Class),
+                 *((term(p), v.type, v.AnnotationProperty) for p in OWLRL_Annotation_properties),
+                 *((d, v.type, v.Datatype) for d in datatypes)]
 
-        def objects(s, p):
-            return self.objects.get((s, p), ())
+        def subsumed(resource, datatype):
+            for up in subsumptions.get(datatype, ()):
+                added.extend([(resource, v.type, up), (up, v.type, v.Datatype)])
+                self.datatypes.add(up)
 
-        def having(p):
-            return ((s, o) for s, pp, o in closure if pp == p)
+        for s, p, o in self.given:
+            if isinstance(o, Literal) and not o.language and o.datatype.value != XSD_STRING \
+                    and o.datatype in datatypes and o not in self.literals:
+                self.literals.add(o)
+                self.datatypes.add(o.datatype)
+                added.append((o, v.type, o.datatype))
+                subsumed(o, o.datatype)
+                try:
+                    AltXSDToPYTHON.get(URIRef(o.datatype.value), lambda value: value)(o.value)
+                except ValueError:
+                    self.errors.add(f"Lexical value of the literal '{o.value}' does not match its datatype "
+                                    f"({o.datatype.value})")
+            elif p == v.type and o in datatypes:
+                self.datatypes.add(o)
+                subsumed(s, o)
+            elif p == v.sameAs:
+                raise _Unsupported
+        for s, p, o in [*self.given, *added]:
+            self.add(s, p, o)
+        for c1, _, c2 in OWLRL_Datatypes_Disjointness:
+            if term(c1) in self.datatypes and term(c2) in self.datatypes:
+                self.add(term(c1), v.disjointWith, term(c2))
 
-        def typed(c):
-            return self.subjects.get((v.type, c), ())
-
-        self.property_implies = defaultdict(set)  # p -> the properties x p y gives x … y
-        for p1, p2 in having(v.subPropertyOf):
-            if p1 != p2:
-                self.property_implies[p1].add(p2)
-        for p1, p2 in having(v.equivalentProperty):
-            if p1 != p2:
-                self.property_implies[p1].add(p2)
-                self.property_implies[p2].add(p1)
-        self.inverses = defaultdict(set)
-        for p1, p2 in having(v.inverseOf):
-            self.inverses[p1].add(p2)
-            self.inverses[p2].add(p1)
-        self.domains, self.ranges = defaultdict(set), defaultdict(set)
-        for p, c in having(v.domain):
-            self.domains[p].add(c)
-        for p, c in having(v.range):
-            self.ranges[p].add(c)
-        self.symmetric, self.transitive = set(typed(v.SymmetricProperty)), set(typed(v.TransitiveProperty))
-        self.functional = set(typed(v.FunctionalProperty))
-        self.inverse_functional = set(typed(v.InverseFunctionalProperty))
-        self.chains = defaultdict(list)  # p -> (chain property, chain, position of p in it)
-        for p, head in having(v.propertyChainAxiom):
-            chain = lists(head)
+    def _rules(self, s, p, o) -> None:
+        """Every rule that ``s p o`` can take part in, joined with the triples found so far."""
+        v, add = _V, self.add
+        for term in (s, o, p):  # eq-ref
+            add(term, v.sameAs, term)
+        # the triple as a fact about s and o (prp-*, cax-*, cls-uni)
+        rules = self._by_property.get(p) or self._property_rules(p)
+        for c in rules.domains:  # prp-dom
+            add(s, v.type, c)
+        for c in rules.ranges:  # prp-rng
+            add(o, v.type, c)
+        if rules.functional and len(self.objects_of(s, p)) > 1:  # prp-fp
+            raise _Unsupported
+        if rules.inverse_functional and len(self.subjects_of(p, o)) > 1:  # prp-ifp
+            raise _Unsupported
+        if rules.symmetric:  # prp-symp
+            add(o, p, s)
+        if rules.transitive:  # prp-trp
+            for z in self.objects_of(o, p):
+                add(s, p, z)
+            for w in self.subjects_of(p, s):
+                add(w, p, o)
+        for p2 in rules.implied:  # prp-spo1, prp-eqp1, prp-eqp2
+            add(s, p2, o)
+        for p2 in rules.inverses:  # prp-inv1, prp-inv2
+            add(o, p2, s)
+        for chained, chain, position in self.chains.get(p, ()):  # prp-spo2
+            self._chain(chained, chain, position, s, o)
+        if p == v.type:
+            implied = self._by_class.get(o)
+            if implied is None:
+                implied = self._by_class[o] = {c for c in [
+                    *self.objects_of(o, v.subClassOf), *self.objects_of(o, v.equivalentClass),
+                    *self.subjects_of(v.equivalentClass, o)] if c != o}
+            for c in [*implied, *self.unions.get(o, ())]:  # cax-sco, cax-eqc1, cax-eqc2, cls-uni
+                add(s, v.type, c)
+            if o == v.Class:  # scm-cls
+                add(s, v.subClassOf, s), add(s, v.equivalentClass, s)
+                add(s, v.subClassOf, v.Thing), add(v.Nothing, v.subClassOf, s)
+            elif o in (v.ObjectProperty, v.DatatypeProperty, v.Property):  # scm-op, scm-dp
+                add(s, v.subPropertyOf, s), add(s, v.equivalentProperty, s)
+            elif o == v.FunctionalProperty:
+                if any(len(self.objects_of(x, s)) > 1 for x, _ in self.pairs_of(s)):
+                    raise _Unsupported
+            elif o == v.InverseFunctionalProperty:
+                if any(len(self.subjects_of(s, y)) > 1 for _, y in self.pairs_of(s)):
+                    raise _Unsupported
+            elif o == v.SymmetricProperty:
+                for x, y in self.pairs_of(s):
+                    add(y, s, x)
+            elif o == v.TransitiveProperty:
+                for x, y in self.pairs_of(s):
+                    for z in self.objects_of(y, s):
+                        add(x, s, z)
+        # the triple as an axiom (prp-*, cax-*, cls-* on the other side of the join, scm-*)
+        elif p in (v.domain, v.range):
+            for x, y in self.pairs_of(s):  # prp-dom, prp-rng
+                add(x if p == v.domain else y, v.type, o)
+            for c2 in self.objects_of(o, v.subClassOf):  # scm-dom1, scm-rng1
+                if c2 != o:
+                    add(s, p, c2)
+            for p1 in self.subjects_of(v.subPropertyOf, s):  # scm-dom2, scm-rng2
+                if p1 != s:
+                    add(p1, p, o)
+        elif p == v.subPropertyOf:
+            for x, y in self.pairs_of(s):  # prp-spo1
+                add(x, o, y)
+            if s != o:
+                for p3 in self.objects_of(o, v.subPropertyOf):  # scm-spo
+                    if p3 != s:
+                        add(s, v.subPropertyOf, p3)
+                if self.holds((o, v.subPropertyOf, s)):  # scm-eqp2
+                    add(s, v.equivalentProperty, o), add(o, v.equivalentProperty, s)
+                for c in self.objects_of(o, v.domain):  # scm-dom2
+                    add(s, v.domain, c)
+                for c in self.objects_of(o, v.range):  # scm-rng2
+                    add(s, v.range, c)
+            for p1 in self.subjects_of(v.subPropertyOf, s):  # scm-spo, as its second premise
+                if p1 != s and p1 != o:
+                    add(p1, v.subPropertyOf, o)
+        elif p == v.equivalentProperty and s != o:
+            for x, y in self.pairs_of(s):  # prp-eqp1
+                add(x, o, y)
+            for x, y in self.pairs_of(o):  # prp-eqp2
+                add(x, s, y)
+            add(s, v.subPropertyOf, o), add(o, v.subPropertyOf, s)  # scm-eqp
+        elif p == v.inverseOf:
+            for x, y in self.pairs_of(s):  # prp-inv1
+                add(y, o, x)
+            for x, y in self.pairs_of(o):  # prp-inv2
+                add(y, s, x)
+        elif p == v.propertyChainAxiom:
+            chain = self.items(o)
             for position, step in enumerate(chain):
-                self.chains[step].append((p, chain, position))
-        self.class_implies = defaultdict(set)  # c -> the classes x a c gives x
-        for c1, c2 in having(v.subClassOf):
-            if c1 != c2:
-                self.class_implies[c1].add(c2)
-        for c1, c2 in having(v.equivalentClass):
-            if c1 != c2:
-                self.class_implies[c1].add(c2)
-                self.class_implies[c2].add(c1)
-        for c, head in having(v.unionOf):
-            for member in lists(head):
-                self.class_implies[member].add(c)
-        self.disjoint = defaultdict(list)  # c -> (c1, c2) pairs naming it, as the errors name them
-        pairs = list(having(v.disjointWith))
-        for x in typed(v.AllDisjointClasses):
-            for head in objects(x, v.members):
-                classes = lists(head)
-                pairs += [(c1, c2) for i, c1 in enumerate(classes) for c2 in classes[i + 1:]]
-        for c1, c2 in pairs:
-            self.disjoint[c1].append((c1, c2))
-            self.disjoint[c2].append((c1, c2))
-        self.schema_terms = frozenset(s for s, p, o in closure if p == v.type and isinstance(o, NamedNode)
-                                      and o.value.startswith(META) and o.value not in INDIVIDUAL_TYPES)
+                self.chains[step].append((s, chain, position))
+            if chain:  # prp-spo2
+                for x, y in self.pairs_of(chain[0]):
+                    self._chain(s, chain, 0, x, y)
+        elif p == v.subClassOf:
+            if s != o:
+                for x in self.subjects_of(v.type, s):  # cax-sco
+                    add(x, v.type, o)
+                for c3 in self.objects_of(o, v.subClassOf):  # scm-sco
+                    if c3 != s:
+                        add(s, v.subClassOf, c3)
+                for pp in self.subjects_of(v.domain, s):  # scm-dom1
+                    add(pp, v.domain, o)
+                for pp in self.subjects_of(v.range, s):  # scm-rng1
+                    add(pp, v.range, o)
+            for c1 in self.subjects_of(v.subClassOf, s):  # scm-sco, as its second premise
+                if c1 != s and c1 != o:
+                    add(c1, v.subClassOf, o)
+            if self.holds((o, v.subClassOf, s)):  # scm-eqc2
+                add(s, v.equivalentClass, o), add(o, v.equivalentClass, s)
+        elif p == v.equivalentClass and s != o:
+            for x in self.subjects_of(v.type, s):  # cax-eqc1
+                add(x, v.type, o)
+            for x in self.subjects_of(v.type, o):  # cax-eqc2
+                add(x, v.type, s)
+            add(s, v.subClassOf, o), add(o, v.subClassOf, s)  # scm-eqc1
+        elif p == v.unionOf:
+            for member in self.items(o):
+                self.unions[member].add(s)
+                for x in self.subjects_of(v.type, member):  # cls-uni
+                    add(x, v.type, s)
+                add(member, v.subClassOf, s)  # scm-uni
+        elif p == v.oneOf:
+            for member in self.items(o):  # cls-oo
+                add(member, v.type, s)
 
-        def owl(term, names) -> bool:
-            return isinstance(term, NamedNode) and term.value.startswith(OWL) and term.value[len(OWL):] in names
+    def _property_rules(self, p):
+        """What the rules about individuals read off the axioms about property ``p``."""
+        from types import SimpleNamespace
 
-        def unimplemented(s, p, o) -> bool:
-            return (not isinstance(p, NamedNode) or owl(p, _UNIMPLEMENTED)
-                    or p == v.type and owl(o, _UNIMPLEMENTED_TYPES) or p == v.sameAs and s != o)
+        v = _V
+        types = set(self.objects_of(p, v.type))
+        rules = SimpleNamespace(
+            domains=self.objects_of(p, v.domain), ranges=self.objects_of(p, v.range),
+            functional=v.FunctionalProperty in types, inverse_functional=v.InverseFunctionalProperty in types,
+            symmetric=v.SymmetricProperty in types, transitive=v.TransitiveProperty in types,
+            implied={*self.objects_of(p, v.subPropertyOf), *(q for q in [*self.objects_of(p, v.equivalentProperty),
+                                                                        *self.subjects_of(v.equivalentProperty, p)] if q != p)},
+            inverses={*self.objects_of(p, v.inverseOf), *self.subjects_of(v.inverseOf, p)})
+        self._by_property[p] = rules
+        return rules
 
-        try:
-            self.literals, self.datatypes = _literal_datatypes(given, ())[:2]
-        except _Unsupported:
-            self.literals, self.datatypes, errors = set(), set(), ["the ontology states owl:sameAs"]
-        self.supported = not errors and not any(unimplemented(*t) for t in closure)
+    def _chain(self, chained, chain, position, s, o) -> None:
+        """prp-spo2 for the paths through ``s chain[position] o``."""
+        starts, ends = {s}, {o}
+        for step in reversed(chain[:position]):
+            starts = {x for y in starts for x in self.subjects_of(step, y)}
+        for step in chain[position + 1:]:
+            ends = {z for y in ends for z in self.objects_of(y, step)}
+        for start in starts:
+            for end in ends:
+                self.add(start, chained, end)
 
-
-_SCHEMAS: dict = {}
-
-
-def _ontology_closure(ontology: frozenset) -> _Schema:
-    """The :class:`_Schema` of the ontology's quads, closed by owlrl once per content.
-
-    Triples owlrl removes at the end (with a blank node as predicate) are kept, as they are
-    during its rounds; an ontology that has them is not ``supported``.
-    """
-    import owlrl
-    import rdflib
-
-    if ontology not in _SCHEMAS:
-        class Unpruned(owlrl.OWLRL_Semantics):
-            def post_process(self):
-                pass
-
-        closure = rdflib.Graph()
-        for quad in ontology:
-            closure.add(rdflib_triple(quad))
-        given = set(closure)
-        owlrl.DeductiveClosure(Unpruned).expand(closure)
-        errors = list(closure.objects(None, owlrl.Namespaces.ERRNS.error))
-        terms = {}
-
-        def back(term):
-            if term not in terms:
-                terms[term] = _oxigraph_term(term)
-            return terms[term]
-
-        def lists(head) -> list:
-            return [back(t) for t in closure.items(_term(head))]
-
-        triples = {tuple(map(back, t)) for t in closure}
-        _SCHEMAS.clear()  # one ontology at a time
-        _SCHEMAS[ontology] = _Schema(triples, {tuple(map(back, t)) for t in given}, errors, lists)
-    return _SCHEMAS[ontology]
-
-
-def _literal_datatypes(triples, known) -> tuple[set, set, list]:
-    """What owlrl's one-time datatype rules (dt-type1, dt-type2, dt-not-type and the datatype
-    subsumptions) make of ``triples``, past the literals in ``known``: the literals of an OWL 2 RL
-    datatype, the datatypes in use, and the triples they add.
-
-    :raises _Unsupported: ``triples`` state an ``owl:sameAs`` (which owlrl's rules read here too).
-    """
-    from owlrl.XsdDatatypes import OWL_RL_Datatypes, OWL_Datatype_Subsumptions
-    from pyoxigraph import Literal, NamedNode
-
-    datatypes = {NamedNode(str(d)) for d in OWL_RL_Datatypes}
-    subsumptions = {NamedNode(str(d)): [NamedNode(str(u)) for u in up] for d, up in OWL_Datatype_Subsumptions.items()}
-    literals, used, added = set(), set(), []
-
-    def typed(resource, datatype):
-        for up in subsumptions.get(datatype, ()):
-            added.extend([(resource, _V.type, up), (up, _V.type, _V.Datatype)])
-            used.add(up)
-
-    for s, p, o in triples:
-        if isinstance(o, Literal) and not o.language and o.datatype.value != XSD_STRING \
-                and o.datatype in datatypes and o not in known and o not in literals:
-            literals.add(o)
-            used.add(o.datatype)
-            added.append((o, _V.type, o.datatype))
-            typed(o, o.datatype)
-        elif p == _V.type and o in datatypes:
-            used.add(o)
-            added.append((o, _V.type, _V.Datatype))
-            typed(s, o)
-        elif p == _V.sameAs:
-            raise _Unsupported
-    return literals, used, added
+    def _checks(self) -> None:
+        """The rules that find inconsistencies (cax-dw, cax-adc, cls-nothing2, eq-diff1) over what
+        the new triples add: the base, closed alone, had none. (eq-diff2 and eq-diff3 need two
+        resources that are the same, which :meth:`add` refuses.)"""
+        v = _V
+        pairs = [(c1, c2, (c1, v.disjointWith, c2) in self.new) for c1, c2 in self.pairs_of(v.disjointWith)]
+        for x in self.subjects_of(v.type, v.AllDisjointClasses):
+            for head in self.objects_of(x, v.members):
+                fresh = (x, v.type, v.AllDisjointClasses) in self.new or (x, v.members, head) in self.new
+                classes = self.items(head)
+                pairs += [(c1, c2, fresh) for i, c1 in enumerate(classes) for c2 in classes[i + 1:]]
+        for c1, c2, fresh in pairs:
+            typed = self.subjects_of(v.type, c1) if fresh else \
+                [s for s in self.subjects.get((v.type, c1), ())] + [s for s in self.subjects.get((v.type, c2), ())]
+            for x in typed:
+                if self.holds((x, v.type, c1)) and self.holds((x, v.type, c2)):
+                    self.errors.add(f"Disjoint classes {c1.value} and {c2.value} have a common individual {x.value}")
+        for x in self.subjects.get((v.type, v.Nothing), ()):
+            self.errors.add(f"{x.value} is defined of type 'Nothing'")
+        for x, y in self.pairs.get(v.differentFrom, ()):
+            if x == y:
+                self.errors.add(f"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: "
+                                f"({x.value}, {y.value})")
 
 
-def _closure(schema: _Schema, triples: set) -> tuple[set, set]:
-    """The triples the OWL 2 RL rules add to the closed ontology ``schema`` with ``triples`` (new
-    to it), and the inconsistencies they find, each as owlrl words it.
+def _meta(term) -> bool:
+    return isinstance(term, NamedNode) and term.value.startswith(META)
 
-    The rules that read an axiom take it from ``schema``; the rules of equality reduce to
-    ``x owl:sameAs x`` as long as no two resources are the same.
-
-    :raises _Unsupported: the ontology is not ``supported``, or a triple (given or derived) is an
-        axiom, or states that two resources are the same: owlrl has to close the whole.
-    """
-    from collections import defaultdict, deque
-
-    from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
-    from owlrl.DatatypeHandling import AltXSDToPYTHON
-    from pyoxigraph import Literal, NamedNode
-    from rdflib import URIRef
-
-    v = _V
-    if not schema.supported:
-        raise _Unsupported
-    axioms = {getattr(v, name) for name in _AXIOMS}
-    axiom_types = {getattr(v, name) for name in _AXIOM_TYPES}
-    new, queue = set(), deque()
-    objects, subjects = defaultdict(set), defaultdict(set)
-    errors = set()
-
-    def add(triple, *, axiom_ok=False):
-        s, p, o = triple
-        if triple in schema.closure or triple in new or isinstance(p, Literal):
-            return  # owlrl drops triples with a literal predicate
-        if not axiom_ok and (not isinstance(p, NamedNode) or p in axioms or p == v.type and o in axiom_types or p == v.sameAs and s != o):
-            raise _Unsupported
-        new.add(triple)
-        objects[s, p].add(o)
-        subjects[p, o].add(s)
-        queue.append(triple)
-
-    def objects_of(s, p):
-        return schema.objects.get((s, p), set()) | objects.get((s, p), set())
-
-    def subjects_of(p, o):
-        return schema.subjects.get((p, o), set()) | subjects.get((p, o), set())
-
-    def holds(triple):
-        return triple in schema.closure or triple in new
-
-    literals, used, added = _literal_datatypes(triples, schema.literals)
-    for literal in literals:
-        try:
-            AltXSDToPYTHON.get(URIRef(literal.datatype.value), lambda value: value)(literal.value)
-        except ValueError:
-            errors.add(f"Lexical value of the literal '{literal.value}' does not match its datatype "
-                       f"({literal.datatype.value})")
-    for triple in [*triples, *added]:
-        add(triple)
-    used |= schema.datatypes
-    disjoint_datatypes = [tuple(NamedNode(str(t)) for t in (c1, c2)) for c1, _, c2 in OWLRL_Datatypes_Disjointness]
-    disjoint_datatypes = [(c1, c2) for c1, c2 in disjoint_datatypes if c1 in used and c2 in used
-                          and (c1, v.disjointWith, c2) not in schema.closure]
-    for c1, c2 in disjoint_datatypes:
-        add((c1, v.disjointWith, c2), axiom_ok=True)
-
-    while queue:
-        s, p, o = queue.popleft()
-        for term in (s, p, o):  # eq-ref
-            add((term, v.sameAs, term))
-        for c in schema.domains.get(p, ()):  # prp-dom
-            add((s, v.type, c))
-        for c in schema.ranges.get(p, ()):  # prp-rng
-            add((o, v.type, c))
-        if p in schema.functional and any(other != o for other in objects_of(s, p)):  # prp-fp
-            raise _Unsupported
-        if p in schema.inverse_functional and any(other != s for other in subjects_of(p, o)):  # prp-ifp
-            raise _Unsupported
-        if p in schema.symmetric:  # prp-symp
-            add((o, p, s))
-        if p in schema.transitive:  # prp-trp
-            for z in objects_of(o, p):
-                add((s, p, z))
-            for w in subjects_of(p, s):
-                add((w, p, o))
-        for implied in schema.property_implies.get(p, ()):  # prp-spo1, prp-eqp1, prp-eqp2
-            add((s, implied, o))
-        for inverse in schema.inverses.get(p, ()):  # prp-inv1, prp-inv2
-            add((o, inverse, s))
-        for chained, chain, position in schema.chains.get(p, ()):  # prp-spo2
-            starts, ends = {s}, {o}
-            for step in reversed(chain[:position]):
-                starts = {x for y in starts for x in subjects_of(step, y)}
-            for step in chain[position + 1:]:
-                ends = {z for y in ends for z in objects_of(y, step)}
-            for start in starts:
-                for end in ends:
-                    add((start, chained, end))
-        if p == v.type:
-            for implied in schema.class_implies.get(o, ()):  # cax-sco, cax-eqc1, cax-eqc2, cls-uni
-                add((s, v.type, implied))
-
-    for s, p, o in new:  # the checks: cax-dw, cax-adc, cls-nothing2, eq-diff1
-        if p == v.type:
-            if o == v.Nothing:
-                errors.add(f"{s.value} is defined of type 'Nothing'")
-            for c1, c2 in schema.disjoint.get(o, ()):
-                if holds((s, v.type, c2 if o == c1 else c1)):
-                    errors.add(f"Disjoint classes {c1.value} and {c2.value} have a common individual {s.value}")
-        elif p == v.differentFrom and s == o:
-            errors.add(f"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: "
-                       f"({s.value}, {o.value})")
-    for c1, c2 in disjoint_datatypes:
-        for x in subjects_of(v.type, c1) & subjects_of(v.type, c2):
-            errors.add(f"Disjoint classes {c1.value} and {c2.value} have a common individual {x.value}")
-    return new, errors
