@@ -57,6 +57,10 @@ def inferred_quads(quads: Iterable, *, background: Iterable, graph: str, source:
     ontology as ``quads`` and an empty background, it gives what the ontology entails about its
     own individuals (the framework concepts).
 
+    The quads of both in the ontology graph are closed once per process (:func:`_ontology_closure`)
+    and the rest over that closure (:class:`_Closure`); an input the rules here do not cover goes
+    to :func:`owlrl_inferred_quads`, which gives the same quads, slower.
+
     :raises InputError: the rules find background and quads inconsistent (e.g. a resource in two
         disjoint classes); the problems name ``source``.
     """
@@ -227,8 +231,10 @@ class _Closure:
     owlrl applies every rule to every triple in rounds until a round adds nothing. The same
     fixpoint is reached here by applying to each new triple only the rules it can take part in,
     joined with the triples found so far (semi-naive evaluation), so closing a study over the
-    closed ontology costs what the study adds. ``new`` holds the triples added to ``base``.
-    The rules of equality reduce to ``x owl:sameAs x`` as long as no two resources are the same.
+    closed ontology costs what the study adds. ``new`` holds the triples added to ``base``; a
+    closure without base also keeps ``all`` of them, those not given (``derived``) and its schema
+    terms, for the closures over it. The rules of equality reduce to ``x owl:sameAs x`` as long as
+    no two resources are the same.
 
     :raises _Unsupported: the input (or what the rules derive from it) states that two resources
         are the same, has a blank node as predicate or a derived list, or uses a construct in
