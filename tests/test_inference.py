@@ -17,10 +17,12 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from support import DATA, ROOT, SL, cli_built_store, run_clkg
 
 from clkg.errors import InputError
-from clkg.inference import inferred_quads
-from clkg.loaders import Dataset
+from clkg.inference import inferred_quads, owlrl_inferred_quads
+from clkg.loaders import Dataset, read_datasets
 from clkg.namespaces import ONTOLOGY_GRAPH, ONTOLOGY_INFERRED_GRAPH, dataset_base, dataset_graph, inferred_graph
-from clkg.pipeline import HAS_VERSION, dataset_inferred_quads, shipped_graphs
+from clkg.pipeline import HAS_VERSION, contexts, dataset_inferred_quads, shipped_graphs
+from clkg.prefixes import converter
+from clkg.validation import relevant_context
 from clkg.vocabulary import ontology_quads
 
 FIXTURE = ROOT / "tests" / "fixtures" / "invented-inter-clustering"
@@ -303,3 +305,124 @@ def test_load_refuses_a_study_inconsistent_with_the_ontology_and_leaves_the_stor
     assert result.returncode == 2, result.stdout + result.stderr
     assert "inconsistent with the ontology" in result.stderr and "Traceback" not in result.stderr
     assert nquads(path) == before
+
+
+# -- the rules against owlrl, the reference
+
+def _generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def every_study(tmp_path_factory) -> dict[str, tuple]:
+    """{name: (quads, background, graph)} of every seed dataset, the invented study and a synthetic
+    one, read together and reasoned over as a load does (with each other's concepts)."""
+    synthetic = _generator().write_corpus(tmp_path_factory.mktemp("synthetic"), studies=1, seed=3)
+    datasets = read_datasets([*SEEDS, FIXTURE, *synthetic], prefixes=converter())
+    return {ds.study_id: (ds.quads, [*ontology_quads(), *relevant_context(list(context), ds)], inferred_graph(ds.study_id))
+            for ds, context in zip(datasets, contexts(datasets))}
+
+
+def test_the_ontology_entails_what_owlrl_finds():
+    args = dict(background=(), graph=ONTOLOGY_INFERRED_GRAPH, source="ontology")
+    assert set(inferred_quads(ontology_quads(), **args)) == set(owlrl_inferred_quads(ontology_quads(), **args))
+
+
+def test_the_rules_close_the_ontology_as_owlrl_does():
+    """Every triple of the closure, the schema's included: a study's closure starts from it."""
+    import owlrl
+    import rdflib
+
+    from clkg.inference import _Closure, _oxigraph_term, rdflib_triple
+
+    graph = rdflib.Graph()
+    for q in ontology_quads():
+        graph.add(rdflib_triple(q))
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    closure = _Closure(None, {(q.subject, q.predicate, q.object) for q in ontology_quads()})
+    assert not closure.errors and closure.all == {tuple(map(_oxigraph_term, t)) for t in graph}
+
+
+@pytest.mark.parametrize("study", [p.name for p in SEEDS] + [FIXTURE.name, "synthetic-00000"])
+def test_every_study_gets_what_owlrl_finds(every_study, study, monkeypatch):
+    import clkg.inference
+
+    quads, background, graph = every_study[study]
+    expected = set(owlrl_inferred_quads(quads, background=background, graph=graph, source=study))
+
+    def owlrl_again(*args, **kwargs):
+        raise AssertionError("a study of the corpus should not need owlrl")
+
+    monkeypatch.setattr(clkg.inference, "owlrl_inferred_quads", owlrl_again)
+    mine = inferred_quads(quads, background=background, graph=graph, source=study)
+    assert mine and set(mine) == expected
+
+
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class _Namespace(str):
+    def __add__(self, name):
+        return NamedNode(str.__add__(self, name))
+
+
+RDF_ = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS_ = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
+#: Inputs the rules refuse or leave to owlrl: each must give owlrl's triples, or its problems.
+ODD_INPUTS = {
+    "disjoint classes": [(own("x"), RDF_TYPE, NamedNode(CLKG + "Study")), (own("x"), RDF_TYPE, NamedNode(CLKG + "Case"))],
+    "disjoint concept types": [(own("c"), RDF_TYPE, NamedNode(CLKG + "CommunityOfPracticeType")),
+                               (own("c"), RDF_TYPE, NamedNode(CLKG + "InvolvementLevel"))],
+    "owl:Nothing": [(own("x"), RDF_TYPE, NamedNode(OWL + "Nothing"))],
+    "differentFrom itself": [(own("x"), NamedNode(OWL + "differentFrom"), own("x"))],
+    "ill-typed literal": [(own("x"), NamedNode(CLKG + "locator"), Literal("ten", datatype=NamedNode(XSD + "integer")))],
+    "two values of a functional property": [(own("s"), NamedNode(CLKG + "nextLevel"), own("a")),
+                                            (own("s"), NamedNode(CLKG + "nextLevel"), own("b"))],
+    "an owl:sameAs": [(own("a"), NamedNode(OWL + "sameAs"), own("b")), (own("a"), NamedNode(CLKG + "caseOf"), own("s"))],
+    "a class axiom": [(own("C"), NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"), NamedNode(CLKG + "Case")),
+                      (own("x"), RDF_TYPE, own("C"))],
+    "a typed literal": [(own("x"), NamedNode(CLKG + "levelOrder"), Literal("7", datatype=NamedNode(XSD + "integer")))],
+    "property axioms": [(own("p"), RDF_TYPE, NamedNode(OWL + "ObjectProperty")),
+                        (own("p"), RDFS_ + "domain", NamedNode("http://www.w3.org/ns/prov#Entity")),
+                        (own("p"), RDFS_ + "subPropertyOf", NamedNode("http://purl.org/dc/terms/relation")),
+                        (own("q"), NamedNode(OWL + "inverseOf"), own("p")),
+                        (own("q"), RDF_TYPE, NamedNode(OWL + "TransitiveProperty")),
+                        (own("r"), RDF_TYPE, NamedNode(OWL + "SymmetricProperty")),
+                        (own("r"), NamedNode(OWL + "equivalentProperty"), own("p")),
+                        (own("a"), own("p"), own("b")), (own("b"), own("p"), own("c"))],
+    "class axioms": [(own("U"), NamedNode(OWL + "unionOf"), BlankNode("l1")),
+                     (BlankNode("l1"), RDF_ + "first", own("A")), (BlankNode("l1"), RDF_ + "rest", BlankNode("l2")),
+                     (BlankNode("l2"), RDF_ + "first", own("B")), (BlankNode("l2"), RDF_ + "rest", RDF_ + "nil"),
+                     (own("A"), RDF_TYPE, NamedNode(OWL + "Class")),
+                     (own("U"), NamedNode(OWL + "equivalentClass"), own("E")),
+                     (own("E"), RDFS_ + "subClassOf", NamedNode(CLKG + "Finding")),
+                     (own("x"), RDF_TYPE, own("A"))],
+    "a chain of the study": [(own("p"), NamedNode(OWL + "propertyChainAxiom"), BlankNode("c1")),
+                             (BlankNode("c1"), RDF_ + "first", NamedNode(CLKG + "caseOf")),
+                             (BlankNode("c1"), RDF_ + "rest", BlankNode("c2")),
+                             (BlankNode("c2"), RDF_ + "first", NamedNode(CLKG + "hasCase")),
+                             (BlankNode("c2"), RDF_ + "rest", RDF_ + "nil"),
+                             (own("a"), NamedNode(CLKG + "caseOf"), own("s")),
+                             (own("b"), NamedNode(CLKG + "caseOf"), own("s"))],
+    "disjoint classes of the study": [(own("A"), NamedNode(OWL + "disjointWith"), NamedNode(CLKG + "Case")),
+                                      (own("x"), RDF_TYPE, own("A")), (own("x"), NamedNode(CLKG + "caseOf"), own("s"))],
+}
+
+
+@pytest.mark.parametrize("name", ODD_INPUTS)
+def test_odd_inputs_get_what_owlrl_gives(name):
+    quads = [quad(*triple) for triple in ODD_INPUTS[name]]
+
+    def outcome(function):
+        try:
+            return set(function(quads, background=ontology_quads(), graph=GRAPH, source="test"))
+        except InputError as err:
+            return {(p.file, p.message) for p in err.problems}
+
+    assert outcome(inferred_quads) == outcome(owlrl_inferred_quads)
