@@ -147,7 +147,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--budget", type=float, default=10.0, help="seconds of runs of one case after which it is not repeated")
     parser.add_argument("--no-time", action="store_true", help="only the answers")
+    parser.add_argument("--once", action="store_true", help="one run of each query, no warm-up, no pivots: the "
+                        "time of the run that gets the answer (store.select and the terms as text)")
+    parser.add_argument("--queries", type=Path, help="a folder of .rq files to run instead of the shipped ones "
+                        "(e.g. an older version: git archive COMMIT queries | tar -x -C DIR)")
     args = parser.parse_args()
+    if args.queries:
+        import clkg.saved_queries
+
+        clkg.saved_queries.query_files = lambda: sorted(args.queries.glob("*.rq"))
 
     from clkg.store import open_store
 
@@ -160,10 +168,15 @@ def main() -> int:
         if only and name not in only:
             continue
         result = {"label": label, "rows": None, "median": None}
-        if not args.no_time:
+        if args.once and label.endswith("(pivot)"):
+            continue
+        if not args.no_time and not args.once:
             result = timed(store, label, name, params, repeat=args.repeat, budget=args.budget)
         if not label.endswith("(pivot)"):
+            started = time.perf_counter()
             ans = answer(store, name, params)
+            if args.once:
+                result.update(median=time.perf_counter() - started, runs=1)
             result["rows"] = len(ans["rows"])
             if args.save:
                 (args.save / filename(label)).write_text(json.dumps(ans, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -175,6 +188,14 @@ def main() -> int:
         print(f"{label:70s} {result['rows']:>7} {med:>10}  {result.get('same', '')}", flush=True)
     if args.save:
         (args.save / "timings.json").write_text(json.dumps({"load": os.getloadavg(), "results": results}, indent=1))
+    if args.against and (args.against / "timings.json").exists():
+        before = {r["label"]: r for r in json.loads((args.against / "timings.json").read_text())["results"]}
+        print("\n| query | rows | before | after | same answers |\n| --- | ---: | ---: | ---: | --- |")
+        for r in results:
+            b = before.get(r["label"], {})
+            shown = [shown_seconds(x["median"]) if x.get("median") is not None else "—" for x in (b, r)]
+            print(f"| {r['label']} | {r['rows'] if r['rows'] is not None else '—':,} | {shown[0]} | {shown[1]} | {r.get('same', '')} |"
+                  if isinstance(r["rows"], int) else f"| {r['label']} | — | {shown[0]} | {shown[1]} | |")
     times = [r["median"] for r in results if r["median"] is not None]
     if times:
         print(f"median {shown_seconds(statistics.median(times))}, max {shown_seconds(max(times))}; "
