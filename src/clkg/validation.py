@@ -162,7 +162,8 @@ def validate(dataset, *, context=()) -> Report:
     from clkg.vocabulary import ontology_quads
 
     context = list(context)
-    data = _graph(_ParsedQueryGraph(), dataset.quads, relevant_context(context, dataset), ontology_quads())
+    data = _graph(_ParsedQueryGraph(), dataset.quads, relevant_context(context, dataset))
+    data.addN((*triple, data) for triple in _ontology_triples())
     # inplace: the graph is this call's own, so pyshacl need not copy it (and keeps its query cache)
     _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", inplace=True,
                                         advanced=True, allow_warnings=True)
@@ -197,6 +198,14 @@ def _graph(graph, *quad_lists):
         for q in quads:
             graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
     return graph
+
+
+@cache
+def _ontology_triples() -> tuple:
+    """The ontology's triples as rdflib terms, converted once per process."""
+    from clkg.vocabulary import ontology_quads
+
+    return tuple((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)) for q in ontology_quads())
 
 
 def _labels(quads, scheme: str | None = None) -> dict[str, str]:
