@@ -653,6 +653,31 @@ def test_clkg_docs_writes_the_ontology_documentation(tmp_path):
     assert len(parse_rdf((tmp_path / "site" / "clkg.jsonld").read_bytes(), pyoxigraph.RdfFormat.JSON_LD)) == len(triples)
 
 
+# -- a store written while the server runs
+
+def test_a_study_loaded_while_the_server_runs_shows_without_a_restart(tmp_path):
+    """`clkg load` in another process while `clkg serve` has the store open: the next requests see
+    the new study, its prefix included, and the pages asked for meanwhile keep answering."""
+    from clkg.namespaces import concept_namespace, dataset_base
+
+    [study] = _third("study")
+    iri, scheme = dataset_base(study["study_id"]) + "study", concept_namespace(study["study_id"]) + "scheme"
+    store = cli_built_store(tmp_path / "store")
+    with served(f"oxigraph:{store}", tmp_path / "serve.log", "--workers", "2") as server:
+        before = fetch(server.url + "studies")
+        assert before.status == 200 and study["title"] not in html.unescape(before.text)
+        assert fetch(server.url + path(scheme)).status == 404
+        loaded = run_clkg("--store", f"oxigraph:{store}", "load", THIRD)
+        assert loaded.returncode == 0, loaded.stderr
+        for _ in range(3):  # each of the two workers, whichever answers
+            page = fetch(server.url + "studies")
+            assert page.status == 200
+            assert study["title"] in html.unescape(page.text) and f'href="/{path(iri)}"' in page.text
+        page = fetch(server.url + path(scheme))
+        assert page.status == 200 and f"{study['prefix']}:scheme" in texts(page.text, "code")  # its prefix
+        assert "Traceback" not in server.output(), server.output()
+
+
 # -- a store that is not there
 
 def test_a_missing_store_gets_a_clear_page(tmp_path):
