@@ -165,6 +165,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20, help="requests per URL (default 20)")
     parser.add_argument("--out", default=str(HERE / "serve-results.md"), help="the report to write")
     parser.add_argument("--page-repeat", type=int, help="requests per page (default: --repeat)")
+    parser.add_argument("--raw-repeat", type=int, help="runs of each raw store query, for reference "
+                        "(default: --repeat; the overhead comes from the served requests' own store time)")
     parser.add_argument("--slow", type=float, default=float("inf"),
                         help="seconds: a page whose warm-up request takes longer is not repeated")
     parser.add_argument("--timeout", type=float, default=30.0, help="the server's --timeout (default 30)")
@@ -196,7 +198,7 @@ def main() -> int:
             log(f"loading {args.studies} synthetic studies")
             clkg("--store", spec, "load", *write_corpus(work / "corpus", studies=args.studies, seed=1))
         log("raw store queries")
-        raw, iris, triples = measure_raw(spec, args.repeat)
+        raw, iris, triples = measure_raw(spec, args.raw_repeat or args.repeat)
         with served(spec, work / "serve.log", "--timeout", str(args.timeout)) as server:
             paths = [] if args.sparql_only else pages(iris)
             times, failed, once = {}, {}, set()
@@ -250,6 +252,8 @@ def render(args, times: dict, raw: dict, served_queries: dict, *, failed: dict |
         command = f" --studies {args.studies}" if args.studies else ""
     if args.page_repeat != args.repeat:
         command += f" --page-repeat {args.page_repeat}"
+    if args.raw_repeat and args.raw_repeat != args.repeat:
+        command += f" --raw-repeat {args.raw_repeat}"
     if args.slow != float("inf"):
         command += f" --slow {args.slow:g}"
     if args.timeout != 30.0:
