@@ -2,9 +2,12 @@
 
     python benchmarks/serve.py                     # the seed data
     python benchmarks/serve.py --studies 330       # plus 330 synthetic studies (about 1M triples)
+    python benchmarks/serve.py --store-from PATH   # a copy of an existing embedded store
 
 1. Builds a store from the seed data (`clkg build --no-reason`), with `--studies N` adds a
-   synthetic corpus (benchmarks/generate.py, `clkg load`).
+   synthetic corpus (benchmarks/generate.py, `clkg load`, about an hour at 330 studies); or, with
+   `--store-from PATH`, copies the embedded store folder PATH (e.g. one benchmarks/fill.py made:
+   the same 1M triples in minutes) and uses the copy, so the original is never opened.
 2. Raw: in this process, each saved query (example parameters bound as the stores bind them) on
    the store opened read-only: `store.query` and reading every row, and that plus writing the
    SPARQL JSON results (what an endpoint has to do), --repeat times; then the store is closed.
@@ -12,7 +15,10 @@
    (studies, search, one page per class of clkg IRI, every saved question and its CSV
    download, the comparisons, the plots and their SVG/PNG files, the query page, the ontology,
    VoID) is requested once to warm up, then --repeat times, one request at a time; and every
-   saved query POSTed to /sparql (JSON results), --repeat times.
+   saved query POSTed to /sparql (JSON results), --repeat times. `--page-repeat` sets the
+   pages' own count; a page whose warm-up request takes longer than `--slow` seconds is not
+   repeated (its one time is reported), and a page the server answers with an error status (e.g.
+   503 past its time limit, `--timeout`) is reported as such.
 Writes a Markdown report (default benchmarks/serve-results.md): p50/p95 per URL against the goal
 of 200 ms at p95, and /sparql's overhead over the raw query (goal: at most 10%): each request's
 time at the client over the store's time in that request (the answer's Server-Timing header).
@@ -21,6 +27,7 @@ time at the client over the store's time in that request (the answer's Server-Ti
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -81,9 +88,9 @@ def query_text(name: str, params: dict) -> str:
     return bind_values(query.text, terms) if terms else query.text
 
 
-def measure_raw(spec: str, repeat: int) -> tuple[dict, list[str]]:
-    """Seconds per saved query on the store itself (query + rows; + JSON results), and one IRI
-    of every class of clkg's own resources, for the pages."""
+def measure_raw(spec: str, repeat: int) -> tuple[dict, list[str], int]:
+    """Seconds per saved query on the store itself (query + rows; + JSON results), one IRI
+    of every class of clkg's own resources, for the pages, and the store's triples."""
     import pyoxigraph
 
     from clkg.store import open_store
@@ -104,8 +111,9 @@ def measure_raw(spec: str, repeat: int) -> tuple[dict, list[str]]:
     _, found = store.select(f"""SELECT (MIN(STR(?s)) AS ?iri) WHERE {{ ?s a ?class
         FILTER(STRSTARTS(STR(?s), "{SITE}") && !CONTAINS(STR(?s), "#") && ?s != <{SITE}ontology>) }} GROUP BY ?class""")
     iris = sorted({row[0].value for row in found})
+    triples = sum(store.graph_sizes().values())
     store.close()
-    return raw, iris
+    return raw, iris, triples
 
 
 def pages(iris: list[str]) -> list[str]:
@@ -123,11 +131,25 @@ def pages(iris: list[str]) -> list[str]:
     return paths
 
 
+class Failed(Exception):
+    """The server answered with an error status."""
+
+
 def timed(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[float, float | None]:
-    """Seconds until the whole answer is in, and the store's seconds from its Server-Timing header."""
+    """Seconds until the whole answer is in, and the store's seconds from its Server-Timing header.
+
+    :raises Failed: an error status (its text: status and seconds)
+    """
+    import urllib.error
+
     request = urllib.request.Request(url, data=data, headers=headers or {})
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=300) as response:
+    try:
+        response = urllib.request.urlopen(request, timeout=300)
+    except urllib.error.HTTPError as err:
+        err.read()
+        raise Failed(f"HTTP {err.code} after {time.perf_counter() - started:.1f} s") from None
+    with response:
         response.read()
         if response.status != 200:
             raise SystemExit(f"{url}: HTTP {response.status}")
@@ -142,54 +164,118 @@ def main() -> int:
     parser.add_argument("--studies", type=int, default=0, help="synthetic studies to add (330 ≈ 1M triples)")
     parser.add_argument("--repeat", type=int, default=20, help="requests per URL (default 20)")
     parser.add_argument("--out", default=str(HERE / "serve-results.md"), help="the report to write")
+    parser.add_argument("--page-repeat", type=int, help="requests per page (default: --repeat)")
+    parser.add_argument("--raw-repeat", type=int, help="runs of each raw store query, for reference "
+                        "(default: --repeat; the overhead comes from the served requests' own store time)")
+    parser.add_argument("--slow", type=float, default=float("inf"),
+                        help="seconds: a page whose warm-up request takes longer is not repeated")
+    parser.add_argument("--timeout", type=float, default=30.0, help="the server's --timeout (default 30)")
+    parser.add_argument("--store-from", metavar="PATH", help="copy this embedded store folder and use the "
+                        "copy instead of building one (--studies does not apply)")
+    parser.add_argument("--work", metavar="DIR", help="folder for the store and the server's log "
+                        "(default: a temporary folder, removed at the end)")
     parser.add_argument("--sparql-only", action="store_true", help="time /sparql only, not the pages")
     args = parser.parse_args()
+    if args.store_from and args.studies:
+        parser.error("--store-from uses a store as it is: --studies does not apply")
+    page_repeat = args.page_repeat or args.repeat
     from web_server import served
 
-    with tempfile.TemporaryDirectory(prefix="clkg-serve-bench-") as work:
+    with tempfile.TemporaryDirectory(prefix="clkg-serve-bench-", dir=args.work) as work:
         work = Path(work)
         spec = f"oxigraph:{work / 'store'}"
-        log("building the seed store")
-        clkg("--store", spec, "build", "--data", REPO / "data", "--no-reason")
+        if args.store_from:
+            if not (Path(args.store_from) / "CURRENT").is_file():
+                raise SystemExit(f"--store-from {args.store_from}: not an embedded store folder")
+            log(f"copying {args.store_from}")
+            shutil.copytree(args.store_from, work / "store")
+        else:
+            log("building the seed store")
+            clkg("--store", spec, "build", "--data", REPO / "data", "--no-reason")
         if args.studies:
             from generate import write_corpus
 
             log(f"loading {args.studies} synthetic studies")
             clkg("--store", spec, "load", *write_corpus(work / "corpus", studies=args.studies, seed=1))
         log("raw store queries")
-        raw, iris = measure_raw(spec, args.repeat)
-        with served(spec, work / "serve.log") as server:
+        raw, iris, triples = measure_raw(spec, args.raw_repeat or args.repeat)
+        with served(spec, work / "serve.log", "--timeout", str(args.timeout)) as server:
             paths = [] if args.sparql_only else pages(iris)
+            times, failed, once = {}, {}, set()
             for path in paths:  # warm-up: first renderings, caches, the server's own warm-up done
-                timed(server.url + path)
-            times = {}
+                try:
+                    seconds = timed(server.url + path)[0]
+                except Failed as err:
+                    failed[path] = str(err)
+                    log(f"{path}: {err}")
+                    continue
+                if seconds > args.slow:
+                    times[path] = [seconds]
+                    once.add(path)
             for path in paths:
-                times[path] = [timed(server.url + path)[0] for _ in range(args.repeat)]
+                if path in failed or path in once:
+                    continue
+                try:
+                    times[path] = [timed(server.url + path)[0] for _ in range(page_repeat)]
+                except Failed as err:
+                    failed[path] = str(err)
+                    continue
                 log(f"{path}: p95 {p95(times[path]) * 1000:.0f} ms")
             served_queries = {}
+            if not paths:  # the plots the server renders at start run queries too: wait for them
+                timed(server.url + "plots")
             for name, params in cases():
                 body = urlencode({"query": query_text(name, params)}).encode()
                 headers = {"Accept": "application/sparql-results+json"}
                 timed(server.url + "sparql", body, headers)
                 served_queries[name] = [timed(server.url + "sparql", body, headers) for _ in range(args.repeat)]
-    report = render(args, times, raw, served_queries)
+                log(f"/sparql {name}: {statistics.median(t for t, _ in served_queries[name]) * 1000:.0f} ms")
+    args.page_repeat, args.triples = page_repeat, triples
+    report = render(args, {p: times.get(p) for p in paths}, raw, served_queries, failed=failed, once=once)
     Path(args.out).write_text(report, encoding="utf-8")
     print(report)
     return 0
 
 
-def render(args, times: dict, raw: dict, served_queries: dict) -> str:
-    slow = [path for path, t in times.items() if p95(t) > GOAL_PAGE]
+def render(args, times: dict, raw: dict, served_queries: dict, *, failed: dict | None = None,
+           once: set | None = None) -> str:
+    failed, once = failed or {}, once or set()
+    met = [path for path, t in times.items() if t and p95(t) <= GOAL_PAGE]
     pages_part = [
-        f"## Pages and saved questions: {len(times) - len(slow)} of {len(times)} within {GOAL_PAGE * 1000:.0f} ms at p95",
+        f"## Pages and saved questions: {len(met)} of {len(times)} within {GOAL_PAGE * 1000:.0f} ms at p95",
         "", "| URL | p50 ms | p95 ms | goal |", "|---|---:|---:|---|"] if times else []
-    lines = [f"# `clkg serve` benchmark ({'seed data' + (f' + {args.studies} synthetic studies' if args.studies else '')})",
-             "", f"`python benchmarks/serve.py{f' --studies {args.studies}' if args.studies else ''} --repeat {args.repeat}` "
+    if args.store_from:
+        what = f"a copy of the store {args.store_from}, {args.triples:,} triples"
+        command = f" --store-from {args.store_from}"
+    else:
+        what = "seed data" + (f" + {args.studies} synthetic studies" if args.studies else "") + f", {args.triples:,} triples"
+        command = f" --studies {args.studies}" if args.studies else ""
+    if args.page_repeat != args.repeat:
+        command += f" --page-repeat {args.page_repeat}"
+    if args.raw_repeat and args.raw_repeat != args.repeat:
+        command += f" --raw-repeat {args.raw_repeat}"
+    if args.slow != float("inf"):
+        command += f" --slow {args.slow:g}"
+    if args.timeout != 30.0:
+        command += f" --timeout {args.timeout:g}"
+    if args.sparql_only:
+        command += " --sparql-only"
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [f"# `clkg serve` benchmark ({what})",
+             "", f"`python benchmarks/serve.py{command} --repeat {args.repeat}` "
              f"on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-             f"load average at the end {os.getloadavg()[0]:.1f}. One client, one request at a time, after one warm-up "
-             "request per URL (plots are rendered once per answer and kept).", "", *pages_part]
+             f"load average (1 / 5 / 15 min) at the end {load}. One client, one request at a time, after one warm-up "
+             "request per URL (plots are rendered once per answer and kept).", *([""] if pages_part else []),
+             *pages_part]
+    if once:
+        lines[-4:-4] = [f"Pages whose warm-up took longer than {args.slow:g} s were not requested again: their "
+                        "one time (the warm-up's) is given as p50 and p95, marked ¹.", ""]
     for path, t in times.items():
-        lines.append(f"| `/{path[:90]}` | {statistics.median(t) * 1000:.0f} | {p95(t) * 1000:.0f} | "
+        if t is None:
+            lines.append(f"| `/{path[:90]}` | – | – | **{failed.get(path, 'failed')}** |")
+            continue
+        mark = " ¹" if path in once else ""
+        lines.append(f"| `/{path[:90]}` | {statistics.median(t) * 1000:.0f}{mark} | {p95(t) * 1000:.0f}{mark} | "
                      f"{'met' if p95(t) <= GOAL_PAGE else '**missed**'} |")
     # overhead of a request = its time at the client over the store's time in the same request
     overhead = {n: statistics.median(total / store - 1 for total, store in served_queries[n]) for n in raw}

@@ -641,6 +641,21 @@ def test_plot_text_from_the_graph_is_escaped():
     assert "<script" not in svg and "<b>" not in svg and "&lt;script&gt;" in svg
 
 
+def test_a_png_too_large_to_draw_is_refused_not_drawn():
+    """vl-convert aborts the whole process when it cannot allocate a PNG (a 33-study corpus's evidence
+    plot asked for 57 GB), so a PNG past MAX_PNG_PIXELS is refused (422 as AnswerTooLarge)."""
+    from clkg.web.plots import MAX_PNG_PIXELS, PNG_SCALE, VEGA_LITE, _render
+    from clkg.web.runner import AnswerTooLarge
+
+    spec = {"$schema": VEGA_LITE, "data": {"values": [{"n": 1}]}, "mark": "bar",
+            "encoding": {"x": {"field": "n", "type": "quantitative"}}, "width": 200}
+    assert _render(json.dumps({**spec, "height": 200}), "png").startswith(b"\x89PNG")
+    tall = int(MAX_PNG_PIXELS / PNG_SCALE ** 2 / 200) + 10
+    with pytest.raises(AnswerTooLarge, match="too large to draw as PNG"):
+        _render(json.dumps({**spec, "height": tall}), "png")
+    assert _render(json.dumps({**spec, "height": tall}), "svg").startswith(b"<svg")
+
+
 def test_clkg_docs_writes_the_ontology_documentation(tmp_path):
     from clkg.vocabulary import ontology_quads
 
@@ -651,6 +666,67 @@ def test_clkg_docs_writes_the_ontology_documentation(tmp_path):
     triples = {(q.subject, q.predicate, q.object) for q in ontology_quads()}
     assert len(parse_rdf((tmp_path / "site" / "clkg.ttl").read_bytes(), pyoxigraph.RdfFormat.TURTLE)) == len(triples)
     assert len(parse_rdf((tmp_path / "site" / "clkg.jsonld").read_bytes(), pyoxigraph.RdfFormat.JSON_LD)) == len(triples)
+
+
+# -- a store written while the server runs
+
+def test_a_study_loaded_while_the_server_runs_shows_without_a_restart(tmp_path):
+    """`clkg load` in another process while `clkg serve` has the store open: the next requests see
+    the new study, its prefix included, and the pages asked for meanwhile keep answering."""
+    from clkg.namespaces import concept_namespace, dataset_base
+
+    [study] = _third("study")
+    iri, scheme = dataset_base(study["study_id"]) + "study", concept_namespace(study["study_id"]) + "scheme"
+    store = cli_built_store(tmp_path / "store")
+    with served(f"oxigraph:{store}", tmp_path / "serve.log", "--workers", "2") as server:
+        before = fetch(server.url + "studies")
+        assert before.status == 200 and study["title"] not in html.unescape(before.text)
+        assert fetch(server.url + path(scheme)).status == 404
+        loaded = run_clkg("--store", f"oxigraph:{store}", "load", THIRD)
+        assert loaded.returncode == 0, loaded.stderr
+        for _ in range(3):  # each of the two workers, whichever answers
+            page = fetch(server.url + "studies")
+            assert page.status == 200
+            assert study["title"] in html.unescape(page.text) and f'href="/{path(iri)}"' in page.text
+        page = fetch(server.url + path(scheme))
+        assert page.status == 200 and f"{study['prefix']}:scheme" in texts(page.text, "code")  # its prefix
+        assert "Traceback" not in server.output(), server.output()
+
+
+def test_a_study_loaded_into_a_served_sparql_store_shows_within_seconds(tmp_path):
+    """Over a SPARQL server the pages answer live; the list of clkg's graphs (each query's dataset)
+    is asked for again when it is older than GRAPHS_MAX_AGE, so a study another client loads shows soon."""
+    import subprocess
+    import time
+
+    import oxigraph_server
+    from support import require
+
+    from clkg.store.sparql import GRAPHS_MAX_AGE
+
+    require(oxigraph_server.installed(), "the Oxigraph server is not installed (`pip install oxigraph`)")
+    [study] = _third("study")
+    dump = tmp_path / "seed.nq"
+    exported = run_clkg("--store", f"oxigraph:{cli_built_store(tmp_path / 'store')}", "export", "--format", "nq",
+                        "-o", dump)
+    assert exported.returncode == 0, exported.stderr
+    (tmp_path / "ox" / "data").mkdir(parents=True)
+    put = subprocess.run(["oxigraph", "load", "--location", str(tmp_path / "ox" / "data"), "--file", str(dump)],
+                         capture_output=True, text=True)
+    assert put.returncode == 0, put.stderr
+    server = oxigraph_server.start(tmp_path / "ox")
+    try:
+        with served(server.spec, tmp_path / "serve.log") as web:
+            assert study["title"] not in html.unescape(fetch(web.url + "studies").text)
+            loaded = run_clkg("--store", server.spec, "load", THIRD)
+            assert loaded.returncode == 0, loaded.stderr
+            waited = time.monotonic()
+            while study["title"] not in html.unescape(fetch(web.url + "studies").text):
+                assert time.monotonic() - waited < GRAPHS_MAX_AGE + 20, "the new study did not show"
+                time.sleep(0.5)
+            assert "Traceback" not in web.output(), web.output()
+    finally:
+        server.stop()
 
 
 # -- a store that is not there

@@ -51,6 +51,11 @@ class Store(Protocol):
     own, a failure in the very last step, one short request, can leave some graphs replaced: see
     :mod:`clkg.store.sparql`.)
 
+    Other writers. A SPARQL store answers from the server as it is now; the embedded store
+    opened read-only answers from a snapshot taken when it was opened. :meth:`refresh` makes a
+    store see what other processes have written since, cheaply enough to call before each
+    request of a long-running reader (``clkg serve``).
+
     Life. A store is a context manager; :meth:`close` writes everything out and releases the store
     (the embedded store's lock); a closed store refuses further calls.
 
@@ -96,6 +101,17 @@ class Store(Protocol):
         :raises StoreError: the store cannot answer in full.
         """
         ...
+
+    def refresh(self) -> bool:
+        """See what other processes have written since the store was opened or last refreshed; True
+        if its answers may now differ. The embedded store opened read-only opens its folder again
+        if a write has completed since (one ``stat`` to find out); a SPARQL store asks the server
+        for its list of clkg's graphs again, if it is older than a few seconds. A store that always
+        answers live does nothing. Do not call it while reading an answer of the same store.
+
+        :raises StoreError: the store cannot be opened again or cannot answer.
+        """
+        return False
 
     def close(self) -> None:
         """Write everything out and release the store; closing twice is harmless."""

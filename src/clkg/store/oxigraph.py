@@ -25,6 +25,15 @@ the parts clkg relies on):
   store, once open, kept answering while another process wrote. A reader waits while a write goes
   on (a long ``clkg load``: up to $CLKG_LOCK_TIMEOUT, then ``StoreLocked``). Programs other than
   clkg take no such lock: do not open a store read-only while they write to it.
+
+Seeing later writes. A read-only store keeps its snapshot; :meth:`OxigraphStore.refresh` opens it
+again when a write has completed since. clkg's writers mark each completed write (after its flush,
+still holding the lock) by setting the modification time of ``PATH/clkg-write.lock`` to the current
+time in nanoseconds, later than the mark before; a reader compares that file's ``stat`` (inode,
+mtime, ctime, size) with what it was when the reader opened, which costs one ``stat`` call. The
+mark writes no data (it is the lock file's metadata); if setting it fails, the write stands and
+readers see it when they next open the store. A writer opening the store (which rewrites the lock file's text) also changes it: the
+reader then opens again needlessly, which is harmless.
 """
 
 import os
@@ -50,8 +59,9 @@ _COMPACTED_RETRIES = 20  # read-only opens that may fail because compaction remo
 class _Connection:
     """One pyoxigraph store and the stores of this process that use it."""
 
-    def __init__(self, native, lock=None):
+    def __init__(self, native, lock=None, mark=None):
         self.native, self.lock, self.users = native, lock, 1
+        self.mark = mark  # of a read-only connection: the write mark when it was opened (_write_mark)
 
 
 #: The folders this process has open for writing, by resolved path.
@@ -75,7 +85,7 @@ class OxigraphStore(Store):
             shared.users += 1
             self._connection = shared
         elif read_only:
-            self._connection = _Connection(_open_read_only(self.path))
+            self._connection = _read_only_connection(self.path)
         else:
             self._connection = _WRITABLE[self._key] = _Connection(*_open_writable(self.path))
 
@@ -125,6 +135,23 @@ class OxigraphStore(Store):
             native.update(" ;\n".join(parts))
             native.flush()
 
+    def refresh(self) -> bool:
+        """Open the store again if a write has completed since it was opened (read-only stores of
+        their own only: a store on this process's writable connection sees every write already).
+        Answers already given keep reading the snapshot they came from.
+
+        :raises StoreError: the store cannot be opened again; the old snapshot is kept.
+        """
+        connection = self._connection
+        if connection is None:
+            raise UsageError(f"{self!r} is closed: open it again with clkg.store.open_store")
+        if connection.lock is not None or _write_mark(self.path) == connection.mark:
+            return False
+        fresh = _read_only_connection(self.path)
+        self._connection = fresh
+        connection.native = None  # pyoxigraph drops the old snapshot when nothing reads it any more
+        return True
+
     def dump(self, output, *, format: str = "ttl", graph: str | None = None) -> None:
         from pyoxigraph import NamedNode, RdfFormat
 
@@ -158,7 +185,8 @@ class OxigraphStore(Store):
     @contextmanager
     def _writing(self):
         """clkg's write lock for the block; a failed write (disk full, …) as a StoreError."""
-        with _flock(self._connection.lock, exclusive=True, path=self.path):
+        lock = self._connection.lock
+        with _flock(lock, exclusive=True, path=self.path):
             try:
                 yield
             except _CallerError as carried:  # the caller's quads failed, not the store: their own error
@@ -169,6 +197,26 @@ class OxigraphStore(Store):
                                  "nothing: the store holds what it held before, or, if the failure came "
                                  "after the write was committed, all of it; fix the cause (e.g. free disk "
                                  "space) and run the command again") from None
+            _mark_write(lock)
+
+
+def _mark_write(lock) -> None:
+    """Tell read-only openers that a write has completed: the lock file's mtime, set later than before."""
+    try:
+        before = os.fstat(lock.fileno()).st_mtime_ns
+        now = max(time.time_ns(), before + 1)
+        os.utime(lock.fileno(), ns=(now, now))
+    except OSError:  # the write itself is done; readers see it when they open the store again
+        pass
+
+
+def _write_mark(path: Path):
+    """What a reader compares to see whether a write completed: the lock file's stat, None if none."""
+    try:
+        info = os.stat(path / LOCK_FILE)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size
 
 
 class _CallerError(Exception):
@@ -292,8 +340,14 @@ def _holder(path: Path) -> str:
     return (shown(text) if text else "a running clkg command") + ", or a notebook with the store open"
 
 
+def _read_only_connection(path: Path) -> _Connection:
+    native, mark = _open_read_only(path)
+    return _Connection(native, mark=mark)
+
+
 def _open_read_only(path: Path):
-    """A pyoxigraph store opened read-only, as it is now; nothing is created.
+    """(A pyoxigraph store opened read-only, as it is now, the write mark it was opened at);
+    nothing is created.
 
     :raises StoreMissing: there is no store at ``path``.
     """
@@ -308,7 +362,7 @@ def _open_read_only(path: Path):
         except FileNotFoundError:  # never written by clkg
             lock = None
         with lock or nullcontext(), _flock(lock, exclusive=False, path=path) if lock else nullcontext():
-            return Native.read_only(str(path))
+            return Native.read_only(str(path)), _write_mark(path)  # no write can come in between
 
     for attempts in range(_COMPACTED_RETRIES, -1, -1):
         try:

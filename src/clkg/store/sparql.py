@@ -17,8 +17,9 @@ GraphDB         ``sparql:http://HOST:7200/repositories/REPO#update=REPO/statemen
 Reading. A query is one request: its dataset is given by the protocol's ``default-graph-uri`` and
 ``named-graph-uri``, one of each per graph of clkg's scope, so other data on the server is never
 read. The list of those graphs is asked for once per store object (and again after its own
-:meth:`SparqlStore.replace_graphs`, and by :meth:`SparqlStore.graph_sizes`): open the store again
-to see graphs another client has added since. Parameters are bound by a VALUES block
+:meth:`SparqlStore.replace_graphs`, by :meth:`SparqlStore.graph_sizes`, and by
+:meth:`SparqlStore.refresh` when it is older than :data:`GRAPHS_MAX_AGE` seconds): refresh or open
+the store again to see graphs another client has added since. Parameters are bound by a VALUES block
 (:func:`clkg.store.binding.bind_values`). Answers are read by pyoxigraph (SPARQL JSON or XML
 results, N-Triples or Turtle).
 
@@ -40,6 +41,8 @@ from clkg.store import Store
 from clkg.store.common import GRAPH_SIZES, in_scope, rdf_format, write_rdf
 
 STAGING = "urn:clkg:staging:"
+#: seconds: :meth:`SparqlStore.refresh` asks for the list of clkg's graphs again when it is older
+GRAPHS_MAX_AGE = 5.0
 OPTIONS = ("update", "gsp", "chunk")
 _FORM = "application/x-www-form-urlencoded"
 
@@ -75,6 +78,7 @@ class SparqlStore(Store):
         if self.chunk < 1:
             raise UsageError(f"store sparql:{shown(location)}: chunk must be a positive whole number")
         self._graphs: list[str] | None = None  # clkg's graphs on the server, once asked for
+        self._graphs_at = 0.0  # time.monotonic() when they were asked for
         self._virtuoso: bool | None = None  # whether the server is Virtuoso, once it answered
         self._closed = False
 
@@ -93,9 +97,22 @@ class SparqlStore(Store):
         return self._query(text, form, graphs=self._graphs or [GRAPH])  # no graph: an empty dataset
 
     def graph_sizes(self) -> dict[str, int]:
+        import time
+
         sizes = {g.value: int(n.value) for g, n in self._rows(GRAPH_SIZES)}
-        self._graphs = sorted(sizes)
+        self._graphs, self._graphs_at = sorted(sizes), time.monotonic()
         return sizes
+
+    def refresh(self) -> bool:
+        """The server answers live; only the list of clkg's graphs (each query's dataset) is kept:
+        asked for again if older than :data:`GRAPHS_MAX_AGE`; True if it changed."""
+        import time
+
+        if self._graphs is None or time.monotonic() - self._graphs_at < GRAPHS_MAX_AGE:
+            return False
+        before = self._graphs
+        self.graph_sizes()
+        return self._graphs != before
 
     def dump(self, output, *, format: str = "ttl", graph: str | None = None) -> None:
         from pyoxigraph import NamedNode, Quad, RdfFormat

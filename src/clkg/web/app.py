@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clkg.errors import ClkgError, StoreError, StoreMissing, UsageError
-from clkg.web.runner import AnswerTooLarge, NotAcceptable, QueryError, QueryTimeout, Runner
+from clkg.web.runner import AnswerTooLarge, EachRequest, NotAcceptable, QueryError, QueryTimeout, Runner
 
 #: HTTP status of each kind of error (the first matching class wins)
 STATUS = ((StoreMissing, 503), (QueryTimeout, 503), (AnswerTooLarge, 422), (NotAcceptable, 406),
@@ -80,12 +80,14 @@ def create_app(config: Config):
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan,
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+        middleware=[Middleware(EachRequest),
+                    Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                                allow_headers=["*"], max_age=3600)],
         exception_handlers={ClkgError: _error, HTTPException: _error, Exception: _error})
     app.state.config = config
     app.state.env = environment()
     app.state.table_curies = None  # see read_prefixes
+    app.state.prefixes_read = None  # Runner.changes when they were read
     return app
 
 
@@ -100,26 +102,30 @@ def page(request, template: str, *, status: int = 200, headers: dict | None = No
 
 async def run(request, task, *args):
     """Call a task of :mod:`clkg.web.tasks` in a store worker (see :class:`~clkg.web.runner.Runner`),
-    after :func:`read_prefixes`."""
+    with :func:`read_prefixes` before and after (a worker may have found a changed store)."""
     await read_prefixes(request)
-    return await request.app.state.runner.run(task, *args)
+    found = await request.app.state.runner.run(task, *args)
+    await read_prefixes(request)
+    return found
 
 
 async def read_prefixes(request) -> None:
-    """Read the studies' own prefixes from the store, the first time the store answers."""
+    """Read the studies' own prefixes from the store, the first time the store answers and again
+    after a worker found that the store may have changed (a study loaded while the server runs)."""
     from clkg.prefixes import converter as table_converter
     from clkg.web import tasks
     from clkg.web.render import converter
 
     state = request.app.state
-    if state.table_curies is None:
+    if state.table_curies is None or state.prefixes_read != state.runner.changes:
         prefixes = await state.runner.run(tasks.prefixes)
         state.env.globals["curies"], state.table_curies = converter(prefixes), table_converter(prefixes)
+        state.prefixes_read = state.runner.changes
 
 
 def curies(request):
     """The prefixes the pages write IRIs with (a ``curies.Converter``): the ontology's, a few more and,
-    once the store has answered, each study's own (a worker sees the store as it was when it opened it)."""
+    once the store has answered, each study's own (read again when the store has changed)."""
     return request.app.state.env.globals["curies"]
 
 

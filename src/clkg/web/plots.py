@@ -25,6 +25,11 @@ CONFIG = {"font": FONT, "view": {"stroke": None}, "axis": {"labelFontSize": 12, 
           "legend": {"labelFontSize": 12, "titleFontSize": 12}, "title": {"fontSize": 15, "anchor": "start"}}
 ARROWHEAD = "M0,-1L0.6,0.8L-0.6,0.8Z"  # a narrow triangle pointing up (angle 0), as SVG path data
 FILES = {"svg": "image/svg+xml", "png": "image/png", "json": "application/json"}
+PNG_SCALE = 2
+#: pixels of the largest PNG drawn (4 bytes each in vl-convert): a larger one is refused, not drawn,
+#: since vl-convert aborts the whole server when it cannot allocate one (a 33-study corpus's
+#: evidence plot asked for 57 GB)
+MAX_PNG_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -223,11 +228,23 @@ async def specification(runner, plot: Plot, values: dict[str, str]) -> dict:
 
 @lru_cache(maxsize=64)
 def _render(spec_json: str, fmt: str) -> bytes:
+    """:raises AnswerTooLarge: a PNG of more than MAX_PNG_PIXELS"""
+    import re
+
     import vl_convert
+
+    from clkg.web.runner import AnswerTooLarge
 
     spec = json.loads(spec_json)
     if fmt == "png":
-        return vl_convert.vegalite_to_png(spec, scale=2)
+        svg = _render(spec_json, "svg")[:1000].decode("utf-8", errors="replace")
+        found = re.search(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"', svg)
+        width, height = (float(found[1]), float(found[2])) if found else (0.0, 0.0)
+        if width * height * PNG_SCALE ** 2 > MAX_PNG_PIXELS:
+            raise AnswerTooLarge(f"the plot is {width:,.0f} × {height:,.0f} points, too large to draw as PNG "
+                                 f"(at most {MAX_PNG_PIXELS / 1e6:g} million pixels at scale {PNG_SCALE}): "
+                                 "take the SVG, or ask for less with the plot's parameters")
+        return vl_convert.vegalite_to_png(spec, scale=PNG_SCALE)
     return vl_convert.vegalite_to_svg(spec).encode("utf-8")
 
 

@@ -5,9 +5,19 @@ worker process that runs it, and a fresh worker takes its place. Each worker ope
 (read-only) on its first task and keeps it open. A worker is given a function of
 :mod:`clkg.web.tasks` and its arguments and sends back its result, or the kind and message of
 the error it raised: a traceback never leaves the worker (it goes to the server's log).
+
+A worker sees writes made while the server runs (another process's ``clkg load``): before its
+first task of each HTTP request (:data:`REQUEST`, set by :class:`EachRequest`), and before each
+task outside a request, it calls ``Store.refresh``, which for the embedded store costs a ``stat``
+and reopens the store after a completed write. Its tasks are one at a time, so no answer it is
+reading is cut off. The worker tells the server when its store may have changed
+(:attr:`Runner.changes`), so that what the server keeps from the store (the studies' prefixes) is
+read again.
 """
 
 import asyncio
+import contextvars
+import itertools
 import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 
@@ -39,6 +49,27 @@ _ERRORS = {cls.__name__: cls for cls in
             UsageError, WorkerFailed)}
 
 
+#: The HTTP request being answered (a number, one per request), None outside a request.
+REQUEST: contextvars.ContextVar[int | None] = contextvars.ContextVar("clkg_request", default=None)
+_NUMBERS = itertools.count(1)
+
+
+class EachRequest:
+    """ASGI middleware: gives every HTTP request its own :data:`REQUEST` number."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        token = REQUEST.set(next(_NUMBERS))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST.reset(token)
+
+
 def _kind(err: BaseException) -> str:
     """The name under which an error crosses the pipe: the nearest class the server knows."""
     if isinstance(err, SyntaxError):  # pyoxigraph: a query that does not parse
@@ -60,12 +91,17 @@ def _work(conn, spec: str) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     state = State(spec)
+    last = None  # the request of the last task
     while True:
         try:
-            task, args = conn.recv()
+            task, args, request = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
+        changed = False
         try:
+            if request is None or request != last:
+                last = request
+                changed = state.refresh()
             reply = ("ok", task(state, *args))
         except Exception as err:  # every error is reported to the server, which shows a page for it
             kind = _kind(err)
@@ -75,7 +111,7 @@ def _work(conn, spec: str) -> None:
             else:
                 message = str(err)
             reply = (kind, message)
-        conn.send(reply)
+        conn.send((*reply, changed))
 
 
 class _Worker:
@@ -86,8 +122,8 @@ class _Worker:
         self.process.start()
         child.close()
 
-    def call(self, task, args: tuple, timeout: float):
-        self.conn.send((task, args))
+    def call(self, task, args: tuple, request: int | None, timeout: float):
+        self.conn.send((task, args, request))
         if not self.conn.poll(timeout):
             raise QueryTimeout(f"the query took longer than the time limit of {timeout:g} s and was "
                                "stopped: narrow it down (a LIMIT, fewer optional parts)")
@@ -109,6 +145,8 @@ class Runner:
         self._all: set[_Worker] = set()
         self._idle: asyncio.Queue | None = None
         self._loop = None
+        #: how many times a worker found that its store may have changed (see Store.refresh)
+        self.changes = 0
 
     async def start(self) -> None:
         """Start the worker processes."""
@@ -129,7 +167,9 @@ class Runner:
             raise QueryTimeout(f"the server is busy: no worker was free within {self.timeout:g} s") from None
         # shielded: a client that goes away does not cancel the call, whose thread hands the
         # worker back to the pool when it ends
-        kind, value = await asyncio.shield(self._loop.run_in_executor(self._threads, self._call, worker, task, args))
+        call = self._loop.run_in_executor(self._threads, self._call, worker, task, args, REQUEST.get())
+        kind, value, changed = await asyncio.shield(call)
+        self.changes += changed
         if kind == "ok":
             return value
         raise _ERRORS.get(kind, WorkerFailed)(value)
@@ -151,15 +191,16 @@ class Runner:
         self._all.discard(worker)
         return self._spawn()
 
-    def _call(self, worker: _Worker, task, args: tuple):
-        """In a thread: one call; always gives a working worker back to the pool."""
+    def _call(self, worker: _Worker, task, args: tuple, request: int | None):
+        """In a thread: one call, (kind, value, whether the store may have changed); always gives a
+        working worker back to the pool (a new one opens the store anew: it may have changed)."""
         try:
-            return worker.call(task, args, self.timeout)
+            return worker.call(task, args, request, self.timeout)
         except QueryTimeout as err:
             worker = self._replace(worker)
-            return ("QueryTimeout", str(err))
+            return ("QueryTimeout", str(err), True)
         except (EOFError, OSError) as err:  # the worker died (killed, out of memory)
             worker = self._replace(worker)
-            return ("WorkerFailed", f"a worker process stopped ({type(err).__name__}); it was restarted")
+            return ("WorkerFailed", f"a worker process stopped ({type(err).__name__}); it was restarted", True)
         finally:
             self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)

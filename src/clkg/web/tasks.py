@@ -2,7 +2,8 @@
 
 Every function takes the worker's :class:`State` first; its other arguments and its result
 cross a pipe, so they are plain values and pyoxigraph terms. Store access goes through the
-store contract only: ``open_store(spec, read_only=True)``, ``select``, ``query``, ``graph_sizes``.
+store contract only: ``open_store(spec, read_only=True)``, ``select``, ``query``, ``graph_sizes``,
+``refresh``.
 """
 
 import io
@@ -23,6 +24,18 @@ class State:
     def __init__(self, spec: str):
         self.spec = spec
         self._store = None
+
+    def refresh(self) -> bool:
+        """Let the store see what was written since it was opened (``Store.refresh``); True if
+        its answers may have changed. A store not opened yet is opened, as it is then, on first use."""
+        if self._store is None:
+            return False
+        try:
+            return self._store.refresh()
+        except Exception:  # e.g. the folder was removed: open it anew, or say why not, on first use
+            self._store.close()
+            self._store = None
+            return True
 
     @property
     def store(self):
