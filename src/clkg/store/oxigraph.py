@@ -190,8 +190,7 @@ class OxigraphStore(Store):
             try:
                 yield
             except _CallerError as carried:  # the caller's quads failed, not the store: their own error
-                original, carried.__cause__ = carried.__cause__, None  # no cycle to keep the store open
-                raise original from None
+                raise _unwrapped(carried) from None
             except OSError as err:
                 raise StoreError(f"writing to the store at {self.path} failed: {err}. A write is all or "
                                  "nothing: the store holds what it held before, or, if the failure came "
@@ -221,6 +220,14 @@ def _write_mark(path: Path):
 
 class _CallerError(Exception):
     """An error of the quads a caller gave, carried through pyoxigraph, told apart from the store's."""
+
+
+def _unwrapped(carried: _CallerError) -> BaseException:
+    """The caller's error that ``carried`` carries, with no reference cycle left between the two (a
+    cycle would keep the frames, and with them the store, alive until the garbage collector runs)."""
+    original = carried.__cause__
+    carried.__cause__ = carried.__context__ = None
+    return original
 
 
 def _carried(quads: Iterable) -> Iterable:
