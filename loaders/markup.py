@@ -63,7 +63,8 @@ DECLARATION_REFUSED = ("declares a DOCTYPE or entities (<!DOCTYPE, <!ENTITY), wh
                        "entities can expand a small file to gigabytes")
 
 
-#: What zipfile raises for a damaged, encrypted or odd archive or member.
+#: What zipfile raises for a damaged, encrypted or odd archive or member (NotImplementedError: a
+#: compression method it lacks; caught here, never raised by clkg).
 ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError,
               OSError, EOFError, ValueError)
 

@@ -25,15 +25,16 @@ _MOST_FILES = 10_000  # a dataset folder with more is not fingerprinted (the rea
 
 @functools.cache
 def software() -> str:
-    """A digest of what clkg reads and maps with: its code, shapes, case-data format, ontology and
-    alignments (their bytes)."""
+    """A digest of what clkg reads and maps with: its code, shapes and case-data format (their
+    bytes), and the ontology and alignments (:func:`clkg.pipeline.shipped_digest`)."""
     import clkg
     import clkg.loaders
-    from clkg.resources import alignment_file, case_data_format, ontology_files, shape_files
+    from clkg.pipeline import shipped_digest
+    from clkg.resources import case_data_format, shape_files
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(shipped_digest().encode() + b"\0")
     code = {p for package in (clkg, clkg.loaders) for p in Path(package.__file__).parent.rglob("*.py")}
-    for path in [*sorted(code), *shape_files(), case_data_format(), *ontology_files(), alignment_file()]:
+    for path in [*sorted(code), *shape_files(), case_data_format()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

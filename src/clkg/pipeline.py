@@ -64,6 +64,11 @@ def source_iri(path: str | Path) -> str:
     return Path(path).resolve().as_uri()
 
 
+def source_name(path: Path) -> str:
+    """The name a dataset's study_id must have: its folder's, or its file's without the suffix."""
+    return path.name if path.is_dir() else path.stem
+
+
 def load(store, paths, *, replace: bool = False, reason: bool = False, force: bool = False,
          log=lambda line: None) -> LoadReport:
     """Read, check and validate datasets, then write them and what the ontology entails about
@@ -94,7 +99,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, force: bo
     paths = [Path(p) for p in paths]
     limits = Limits.from_env()
     written = recorded(store)
-    graphs_named = [dataset_graph(p.stem if p.is_file() else p.name) for p in paths]  # study_id = the name
+    graphs_named = [dataset_graph(source_name(p)) for p in paths]  # a study_id must equal its source's name
     fingerprint = load_fingerprint(paths, graphs=graphs_named, store_fingerprints=written, reason=reason,
                                    limits=limits)
     if (paths and not force and fingerprint is not None and recorded_digest(store) == shipped_digest()
@@ -248,7 +253,7 @@ def check_identities(datasets, sources: dict[str, str], *, replace: bool) -> Non
     """
     problems, seen = [], {}
     for ds in datasets:
-        name = Path(ds.source).name if Path(ds.source).is_dir() else Path(ds.source).stem
+        name = source_name(Path(ds.source))
         if not STUDY_ID.fullmatch(ds.study_id):
             problems.append(Problem(ds.source, f"study_id {ds.study_id!r} must be 1-100 letters, digits, "
                                     "'-' or '_', starting with a letter or digit"))
