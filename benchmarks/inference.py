@@ -37,10 +37,9 @@ def main() -> None:
     import clkg.inference as inference
     from clkg.loaders import read_datasets
     from clkg.namespaces import ONTOLOGY_INFERRED_GRAPH, inferred_graph
-    from clkg.pipeline import contexts
+    from clkg.pipeline import batch_context
     from clkg.prefixes import converter
-    from clkg.validation import relevant_context
-    from clkg.vocabulary import ontology_quads
+        from clkg.vocabulary import ontology_quads
     from generate import write_corpus
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -62,8 +61,9 @@ def main() -> None:
 
     runs = [("ontology (cold)", ontology, (), ONTOLOGY_INFERRED_GRAPH, cold)]
     datasets = read_datasets(folders, prefixes=converter())
-    for ds, context in zip(datasets, contexts(datasets)):
-        background = [*ontology, *relevant_context(list(context), ds)]
+    context = batch_context(datasets)
+    for ds in datasets:
+        background = [*ontology, *context.relevant(ds)]
         runs.append((ds.study_id, ds.quads, background, inferred_graph(ds.study_id), None))
     for name, quads, background, graph, rules in runs:
         rules = rules or (lambda: inference.inferred_quads(quads, background=background, graph=graph, source=name))

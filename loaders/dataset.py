@@ -81,10 +81,13 @@ def build_dataset(raw: Iterable[RawTable], *, source: str, prefixes, folder: Pat
                  for number, row in checked.get("concepts", []) if row["concept_id"] == SCHEME_ID]
     if problems:
         raise InputError(problems)
-    from clkg.prefixes import converter
+    from clkg.prefixes import converter, namespaces
 
-    mapping = Mapping(dataset_base(study_id), NamedNode(dataset_graph(study_id)),
-                      converter({**prefixes.prefix_map, **own}))
+    # read_datasets' converter has the study's prefix already: made anew, it would cost each dataset
+    # time in proportion to the number of studies
+    if any(namespaces(prefixes).get(p) != ns for p, ns in own.items()):
+        prefixes = converter({**prefixes.prefix_map, **own})
+    mapping = Mapping(dataset_base(study_id), NamedNode(dataset_graph(study_id)), prefixes)
     study = NamedNode(mapping.iri(specs["study"].about, study_row))
     dataset = Dataset(study_id, dataset_graph(study_id), source, [], prefix=prefix)
     for name, rows in checked.items():
@@ -117,7 +120,9 @@ def _check_prefix(prefix, own, prefixes, has_concepts: bool, study: RawTable, ro
     if has_concepts and not prefix:
         problems.append(Problem(study.label, "the dataset has a concepts table, so the study needs a "
                                 "prefix for its concepts (e.g. icl)", row, "prefix"))
-    taken = prefixes.prefix_map.get(prefix) if prefix else None
+    from clkg.prefixes import namespaces
+
+    taken = namespaces(prefixes).get(prefix) if prefix else None
     if taken and taken != own[prefix]:
         problems.append(Problem(study.label, f"prefix {prefix!r} is taken: it names {taken}; "
                                 "choose another", row, "prefix"))

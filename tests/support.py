@@ -1,5 +1,6 @@
 """Helpers the tests share: paths of the seed data, queries, the command line."""
 
+import importlib.util
 import json
 import os
 import shutil
@@ -16,6 +17,16 @@ SL = "social-learning-cis"
 HIBBERT = "hibbert-2010"
 #: Every study of the seed data folder (the tests that go over all of them assume no number).
 STUDIES = sorted(p.name for p in DATA.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+
+def generator():
+    """benchmarks/generate.py, the synthetic-corpus generator, as a module."""
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 PREFIXES = """PREFIX clkg: <https://w3id.org/clkg/ontology#>
 PREFIX slf: <https://w3id.org/clkg/scheme/social-learning/>

@@ -1,22 +1,14 @@
 """The synthetic-corpus generator (benchmarks/generate.py): deterministic, and its output validates."""
 
 import filecmp
-import importlib.util
 
-from support import ROOT
+from support import generator
 
 import clkg
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_generated_studies_validate(tmp_path):
-    generate = _generator()
+    generate = generator()
     folders = generate.write_corpus(tmp_path, studies=2, seed=7)
     assert len(folders) == 2
     for folder in folders:
@@ -39,7 +31,7 @@ def _own_concepts(folder) -> set[str]:
 
 
 def test_same_seed_same_corpus(tmp_path):
-    generate = _generator()
+    generate = generator()
     first = generate.write_corpus(tmp_path / "a", studies=2, seed=3)
     second = generate.write_corpus(tmp_path / "b", studies=2, seed=3)
     for a, b in zip(first, second):

@@ -14,15 +14,14 @@ import pyoxigraph
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from support import DATA, ROOT, SL, cli_built_store, run_clkg
+from support import DATA, ROOT, SL, cli_built_store, generator, run_clkg
 
 from clkg.errors import InputError
 from clkg.inference import inferred_quads, owlrl_inferred_quads
 from clkg.loaders import Dataset, read_datasets
 from clkg.namespaces import ONTOLOGY_GRAPH, ONTOLOGY_INFERRED_GRAPH, dataset_base, dataset_graph, inferred_graph
-from clkg.pipeline import HAS_VERSION, contexts, dataset_inferred_quads, shipped_graphs
+from clkg.pipeline import HAS_VERSION, batch_context, dataset_inferred_quads, shipped_graphs
 from clkg.prefixes import converter
-from clkg.validation import relevant_context
 from clkg.vocabulary import ontology_quads
 
 FIXTURE = ROOT / "tests" / "fixtures" / "invented-inter-clustering"
@@ -309,23 +308,17 @@ def test_load_refuses_a_study_inconsistent_with_the_ontology_and_leaves_the_stor
 
 # -- the rules against owlrl, the reference
 
-def _generator():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def every_study(tmp_path_factory) -> dict[str, tuple]:
     """{name: (quads, background, graph)} of every seed dataset, the invented study and a synthetic
     one, read together and reasoned over as a load does (with each other's concepts)."""
-    synthetic = _generator().write_corpus(tmp_path_factory.mktemp("synthetic"), studies=1, seed=3)
+    synthetic = generator().write_corpus(tmp_path_factory.mktemp("synthetic"), studies=1, seed=3)
     datasets = read_datasets([*SEEDS, FIXTURE, *synthetic], prefixes=converter())
-    return {ds.study_id: (ds.quads, [*ontology_quads(), *relevant_context(list(context), ds)], inferred_graph(ds.study_id))
-            for ds, context in zip(datasets, contexts(datasets))}
+    context = batch_context(datasets)
+    return {ds.study_id: (ds.quads, [*ontology_quads(), *context.relevant(ds)], inferred_graph(ds.study_id))
+            for ds in datasets}
 
 
 def test_the_ontology_entails_what_owlrl_finds():

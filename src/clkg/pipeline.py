@@ -10,6 +10,7 @@ the store is replaced only from the source it was loaded from (its graph records
 import re
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from clkg.errors import InputError, Invalid, Problem
@@ -91,7 +92,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, force: bo
     from clkg.fingerprint import load_fingerprint, recorded
     from clkg.loaders import Limits, read_datasets
     from clkg.prefixes import converter, store_prefixes
-    from clkg.progress import progress
+    from clkg.parallel import mapped
     from clkg.validation import concept_index, validate
     from clkg.vocabulary import ontology_quads
 
@@ -112,8 +113,9 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, force: bo
     replacing = {g for ds in datasets for g in (ds.graph, inferred_graph(ds.study_id))}
     index = [q for q in concept_index(store, datasets) if q.graph_name.value not in replacing]
     report = LoadReport(datasets=datasets)
-    for ds, context in progress(list(zip(datasets, contexts(datasets, index))), "validating", unit="dataset"):
-        report.validations.append(validate(ds, context=context))
+    context = batch_context(datasets, index)
+    report.validations = mapped(partial(validate, context=context), datasets, description="validating",
+                                unit="dataset")
     if not all(v.conforms for v in report.validations):
         raise Invalid([v for v in report.validations if not v.conforms])
     if reason:
@@ -122,7 +124,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, force: bo
     log("inferring what the ontology entails (OWL 2 RL) …")
     # the shipped ontology and alignments, when the store lacks them or holds another version
     graphs = shipped_graphs() if recorded_digest(store) != shipped_digest() else {}
-    graphs.update(dataset_graphs(datasets, index=index, fingerprint=fingerprint))
+    graphs.update(dataset_graphs(datasets, context=context, fingerprint=fingerprint))
     log(f"writing {sum(map(len, graphs.values())):,} triples to {len(graphs)} graphs …")
     store.replace_graphs(graphs)
     report.graphs = {g: len(q) for g, q in graphs.items()}
@@ -184,30 +186,32 @@ def shipped_graphs() -> dict[str, list]:
             ALIGNMENTS_GRAPH: list(alignment_quads())}
 
 
-def contexts(datasets, index=()) -> list[list]:
-    """What each dataset is read with (validated and reasoned over): the concepts of the store's
-    other studies (``index``, as :func:`clkg.validation.concept_index` gives them) and of the other
-    datasets loaded with it."""
-    from clkg.validation import concept_quads
+def batch_context(datasets, index=()):
+    """The :class:`clkg.validation.Context` datasets loaded together are read with (validated and
+    reasoned over): the concepts of the store's other studies (``index``, as
+    :func:`clkg.validation.concept_index` gives them) and of the datasets."""
+    from clkg.validation import Context, concept_quads
 
-    return [[*index, *(q for other in datasets if other is not ds for q in concept_quads(other.quads))]
-            for ds in datasets]
+    return Context([*index, *(q for ds in datasets for q in concept_quads(ds.quads))])
 
 
-def dataset_graphs(datasets, *, index=(), fingerprint: str | None = None) -> dict[str, list]:
+def dataset_graphs(datasets, *, context=None, fingerprint: str | None = None) -> dict[str, list]:
     """{graph: quads} of each dataset (:func:`dataset_graph_quads`) and of what the ontology
     entails about it (:func:`dataset_inferred_quads`), as a load writes them.
 
-    :param index: the concepts of the store's other studies (:func:`clkg.validation.concept_index`).
+    :param context: what the datasets are read with (:func:`batch_context`; by default, each other).
     :param fingerprint: the load's (:mod:`clkg.fingerprint`), recorded in each dataset's graph.
     :raises InputError: a dataset is inconsistent with the ontology (OWL 2 RL).
     """
-    from clkg.progress import progress
+    from clkg.parallel import mapped
 
+    context = batch_context(datasets) if context is None else context
+    inferred = mapped(partial(dataset_inferred_quads, context=context), datasets, description="inferring",
+                      unit="dataset")
     graphs = {}
-    for ds, context in progress(list(zip(datasets, contexts(datasets, index))), "inferring", unit="dataset"):
+    for ds, entailed in zip(datasets, inferred):
         graphs[ds.graph] = dataset_graph_quads(ds, fingerprint=fingerprint)
-        graphs[inferred_graph(ds.study_id)] = dataset_inferred_quads(ds, context=context)
+        graphs[inferred_graph(ds.study_id)] = entailed
     return graphs
 
 
@@ -226,16 +230,17 @@ def dataset_inferred_quads(dataset, *, context=()) -> list:
     """What the ontology entails about a dataset's own resources, as a load writes it to
     ``…/graph/{study_id}/inferred`` (OWL 2 RL, :func:`clkg.inference.inferred_quads`).
 
-    :param context: quads of the concepts the dataset is read with (the other studies'), as
-        validation gets them.
+    :param context: the concepts the dataset is read with (the other studies'), as validation
+        gets them (a :class:`clkg.validation.Context` or its quads).
     :raises InputError: the dataset is inconsistent with the ontology (OWL 2 RL).
     """
     from clkg.inference import inferred_quads
-    from clkg.validation import relevant_context
+    from clkg.validation import Context
     from clkg.vocabulary import ontology_quads
 
     # the concepts the dataset names, not all the store's: the cost stays that of one study
-    return inferred_quads(dataset.quads, background=[*ontology_quads(), *relevant_context(list(context), dataset)],
+    relevant = Context.of(context).relevant(dataset)
+    return inferred_quads(dataset.quads, background=[*ontology_quads(), *relevant],
                           graph=inferred_graph(dataset.study_id), source=str(dataset.source))
 
 

@@ -152,8 +152,9 @@ def _chunks(items: list) -> list[list]:
 
 
 def validate(dataset, *, context=()) -> Report:
-    """Validate a :class:`clkg.loaders.Dataset` with the ontology and ``context`` (quads of the
-    concepts the store and the datasets loaded with it define); never reads or writes a store.
+    """Validate a :class:`clkg.loaders.Dataset` with the ontology and ``context`` (a :class:`Context`,
+    or quads of the concepts the store and the datasets loaded with it define); never reads or
+    writes a store. The dataset's own graph in the context is left out (its quads are the dataset's).
 
     :raises RuntimeError: the shipped shapes cannot be used (a broken installation).
     """
@@ -161,35 +162,68 @@ def validate(dataset, *, context=()) -> Report:
 
     from clkg.vocabulary import ontology_quads
 
-    context = list(context)
-    data = _graph(_ParsedQueryGraph(), dataset.quads, relevant_context(context, dataset))
+    context = Context.of(context)
+    data = _graph(_ParsedQueryGraph(), dataset.quads, context.relevant(dataset))
     data.addN((*triple, data) for triple in _ontology_triples())
     # inplace: the graph is this call's own, so pyshacl need not copy it (and keeps its query cache)
     _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", inplace=True,
                                         advanced=True, allow_warnings=True)
     if not isinstance(results, rdflib.Graph):  # pyshacl reports unusable shapes this way
         raise RuntimeError(f"the SHACL shapes cannot be used: {text}")
-    every = [*dataset.quads, *context, *ontology_quads()]
-    found = _results(results, dataset) + _near_duplicates(every, dataset)
+    found = _results(results, dataset) + _near_duplicates(dataset, context)
     conv = _converter(data)
+    every = None
     for result in found:
         result.message = shorten_iris(result.message, conv)
         if result.shape.endswith("KnownConceptShape") and result.value:
+            every = every or [*dataset.quads, *context.others(dataset), *ontology_quads()]
             result.message += _did_you_mean(result.value, every, conv)
     return Report(dataset.source, sorted(found, key=_order), ignored=dict(dataset.ignored))
 
 
-def relevant_context(context: list, dataset) -> list:
-    """Of the context, what the shapes (and the reasoner) need for ``dataset``: every concept scheme, and the
-    concepts the dataset names (in its records, broader cells and alignments). So the shapes cost
-    the same whatever the store holds; the hints (near duplicates, "did you mean") read the
-    whole context, in Python."""
-    from pyoxigraph import NamedNode
+class Context:
+    """The concepts and schemes datasets are read with: quads of the store's other studies (as
+    :func:`concept_index` gives them) and of the datasets loaded together, indexed once, so that
+    what each dataset takes costs what it names, not what the store holds. A dataset never takes
+    quads of its own graph from the context."""
 
-    scheme = NamedNode(SKOS + "ConceptScheme")
-    wanted = {q.object for q in dataset.quads if isinstance(q.object, NamedNode)}
-    wanted |= {q.subject for q in context if q.object == scheme and q.predicate.value == str(RDF.type)}
-    return [q for q in context if q.subject in wanted]
+    def __init__(self, quads=()):
+        from pyoxigraph import NamedNode
+
+        self.quads = list(quads)
+        self._about: dict = {}  # subject: [(position, quad)]
+        for position, q in enumerate(self.quads):
+            self._about.setdefault(q.subject, []).append((position, q))
+        scheme, rdf_type = NamedNode(SKOS + "ConceptScheme"), NamedNode(str(RDF.type))
+        self._schemes = {q.subject for q in self.quads if q.object == scheme and q.predicate == rdf_type}
+        self._labels: dict[str, dict[str, str]] = {}
+
+    @classmethod
+    def of(cls, context) -> "Context":
+        """``context`` if it is a Context, else a Context of its quads."""
+        return context if isinstance(context, cls) else cls(context)
+
+    def relevant(self, dataset) -> list:
+        """What the shapes (and the reasoner) need for ``dataset``: every concept scheme, and the
+        concepts the dataset names (in its records, broader cells and alignments), in context order."""
+        from pyoxigraph import NamedNode
+
+        own = NamedNode(dataset.graph)
+        wanted = {q.object for q in dataset.quads if isinstance(q.object, NamedNode)} | self._schemes
+        picked = [pq for subject in wanted for pq in self._about.get(subject, ()) if pq[1].graph_name != own]
+        return [q for _, q in sorted(picked, key=lambda pq: pq[0])]
+
+    def others(self, dataset) -> list:
+        """The quads of the context outside ``dataset``'s own graph."""
+        return [q for q in self.quads if q.graph_name.value != dataset.graph]
+
+    def labels(self, scheme: str) -> dict[str, str]:
+        """{concept IRI: label} of the scheme's members in the context and the ontology (computed once)."""
+        from clkg.vocabulary import ontology_quads
+
+        if scheme not in self._labels:
+            self._labels[scheme] = _labels([*ontology_quads(), *self.quads], scheme)
+        return self._labels[scheme]
 
 
 def _graph(graph, *quad_lists):
@@ -224,10 +258,9 @@ def _labels(quads, scheme: str | None = None) -> dict[str, str]:
     return {iri: labels.get(iri, "") for iri in members}
 
 
-def _near_duplicates(quads, dataset) -> list[Result]:
+def _near_duplicates(dataset, context: Context) -> list[Result]:
     """A Warning for each value a dataset adds to a vocabulary of another scheme whose label is
-    close to a concept already in it ("ICT" beside "information and communication technologies");
-    ``quads`` are those of the dataset, the context and the ontology."""
+    close to a concept already in it ("ICT" beside "information and communication technologies")."""
     from clkg.close_labels import close_labels
     from clkg.namespaces import concept_namespace
 
@@ -237,7 +270,7 @@ def _near_duplicates(quads, dataset) -> list[Result]:
     found = []
     for concept, scheme in mine:
         label = _labels(dataset.quads, scheme).get(concept, "")
-        others = {iri: text for iri, text in _labels(quads, scheme).items() if not iri.startswith(own)}
+        others = {iri: text for iri, text in context.labels(scheme).items() if not iri.startswith(own)}
         close = close_labels(label, others)
         if close:
             found.append(Result("Warning", f"the new value {label!r} ({concept}) is close to "
