@@ -22,8 +22,9 @@ STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 RESERVED = frozenset({"ontology", "alignments", "shapes", "inferred", "staging", "void", "scheme",
                       "schemes", "data", "graph", "sparql", "query", "queries"})
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_SOURCES = f"""SELECT ?graph ?source WHERE {{
-  ?graph <{PROV_DERIVED}> ?source . FILTER(STRSTARTS(STR(?graph), "{GRAPH}")) }}"""
+# the graphs asked for, by VALUES: prov:wasDerivedFrom is on every row of every study too
+_SOURCES = f"""SELECT ?graph ?source WHERE {{{{ VALUES ?graph {{{{ {{graphs}} }}}}
+  GRAPH ?graph {{{{ ?graph <{PROV_DERIVED}> ?source }}}} }}}}"""
 
 
 @dataclass
@@ -108,7 +109,7 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, force: bo
         return LoadReport(unchanged=[str(p) for p in paths], consistency="not checked again: nothing changed",
                           seconds=time.perf_counter() - started)
     datasets = read_datasets(paths, prefixes=converter(store_prefixes(store)), limits=limits)
-    sources = recorded_sources(store)
+    sources = recorded_sources(store, [ds.graph for ds in datasets])
     check_identities(datasets, sources, replace=replace)
     replacing = {g for ds in datasets for g in (ds.graph, inferred_graph(ds.study_id))}
     index = [q for q in concept_index(store, datasets) if q.graph_name.value not in replacing]
@@ -244,9 +245,14 @@ def dataset_inferred_quads(dataset, *, context=()) -> list:
                           graph=inferred_graph(dataset.study_id), source=str(dataset.source))
 
 
-def recorded_sources(store) -> dict[str, str]:
-    """{graph IRI: file: IRI of the source it was loaded from} for the studies in a store."""
-    _, rows = store.select(_SOURCES)
+def recorded_sources(store, graphs: list[str]) -> dict[str, str]:
+    """{graph IRI: file: IRI of the source it was loaded from} of those of the study ``graphs``
+    that the store holds."""
+    from pyoxigraph import NamedNode
+
+    if not graphs:
+        return {}
+    _, rows = store.select(_SOURCES.format(graphs=" ".join(str(NamedNode(g)) for g in graphs)))
     return {graph.value: source.value for graph, source in rows}
 
 
