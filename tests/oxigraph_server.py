@@ -1,8 +1,10 @@
 """A throw-away Oxigraph server for the tests: own database folder, a free loopback port.
 
 ``oxigraph`` (the server binary, ``pip install oxigraph``; in the ``test`` extra) serves a folder
-with ``oxigraph serve --location DIR --bind 127.0.0.1:PORT``: SPARQL queries at ``/query``, updates
-at ``/update`` and the Graph Store Protocol at ``/store``, hence the spec :attr:`OxigraphServer.spec`.
+with ``oxigraph serve --location DIR --bind 127.0.0.1:PORT --union-default-graph``: SPARQL queries
+at ``/query``, updates at ``/update`` and the Graph Store Protocol at ``/store``, hence the spec
+:attr:`OxigraphServer.spec`; its default graph is the union of its graphs, so that clkg can read it
+with either dataset (``#…&dataset=server`` added to the spec reads the default graph).
 :func:`start` runs it as a child process and waits until it answers; :meth:`OxigraphServer.stop`
 terminates it, and kills it if it has not exited in time.
 """
@@ -35,7 +37,6 @@ class OxigraphServer:
     def spec(self) -> str:
         """The clkg store spec of this server."""
         return f"sparql:{self.query}#update=update&gsp=store"
-
     def log(self) -> str:
         path = self.folder / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -51,15 +52,16 @@ class OxigraphServer:
             self.process.wait(timeout=10)
 
 
-def start(folder: Path, *, timeout: float = 60) -> OxigraphServer:
-    """Start a fresh Oxigraph server with its data in ``folder``/data; ready to query and update."""
+def start(folder: Path, *, timeout: float = 60, union: bool = True) -> OxigraphServer:
+    """Start a fresh Oxigraph server with its data in ``folder``/data; ready to query and update;
+    its default graph the union of its graphs unless ``union`` is False."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for attempt in range(3):  # a free port can be taken between choosing and binding it
         port = free_port()
         log = (folder / "server.log").open("ab")
         process = subprocess.Popen(["oxigraph", "serve", "--location", str(folder / "data"),
-                                    "--bind", f"{HOST}:{port}"],
+                                    "--bind", f"{HOST}:{port}"] + ["--union-default-graph"] * union,
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         server = OxigraphServer(folder, port, process)
         deadline = time.monotonic() + timeout

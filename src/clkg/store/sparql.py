@@ -1,22 +1,30 @@
 """Any SPARQL 1.1 server, through the SPARQL 1.1 Protocol and, to write, the Graph Store Protocol.
 
 Spec: ``sparql:QUERY_URL`` plus options in the URL's fragment, which is never sent to the server:
-``sparql:QUERY_URL#update=URL&gsp=URL&chunk=N``. An option URL may be relative to QUERY_URL.
+``sparql:QUERY_URL#update=URL&gsp=URL&chunk=N&dataset=server``. An option URL may be relative to
+QUERY_URL.
 ``update`` is the SPARQL Update endpoint (default: QUERY_URL); ``gsp`` a Graph Store Protocol
 endpoint to write graphs with (default: none, graphs are written with SPARQL Update; but on
 Virtuoso, found by the Server header of its answers, its own, see :mod:`clkg.store.virtuoso`;
 ``gsp=none`` forces SPARQL Update); ``chunk`` the most triples one SPARQL Update request carries
-(default 500: Virtuoso refuses an INSERT DATA of a couple of thousand triples).
+(default 500: Virtuoso refuses an INSERT DATA of a couple of thousand triples); ``dataset`` what
+a query reads: ``clkg`` (default) clkg's graphs, named in each request; ``server`` the server's own
+default dataset, for a server that holds clkg's graphs only and whose default graph is the union of
+its graphs (``oxigraph serve --union-default-graph``): no graph is named, which on a store of
+thousands of studies saves each query a request of thousands of graph IRIs, and the server a
+dataset of as many graphs to build.
 
 Virtuoso        ``sparql:http://HOST:8890/sparql``  (GRANT SPARQL_UPDATE TO "SPARQL" to write)
-Oxigraph server ``sparql:http://HOST:7878/query#update=update&gsp=store`` (``oxigraph serve``)
+Oxigraph server ``sparql:http://HOST:7878/query#update=update&gsp=store`` (``oxigraph serve``), or
+                ``…&dataset=server`` (``oxigraph serve --union-default-graph``, a folder of clkg's only)
 Fuseki          ``sparql:http://HOST:3030/DATASET`` (the dataset URL takes queries, updates and GSP)
                 or ``sparql:http://HOST:3030/DATASET/query#update=update&gsp=data``
 GraphDB         ``sparql:http://HOST:7200/repositories/REPO#update=REPO/statements``
 
 Reading. A query is one request: its dataset is given by the protocol's ``default-graph-uri`` and
 ``named-graph-uri``, one of each per graph of clkg's scope, so other data on the server is never
-read. The list of those graphs is asked for once per store object (and again after its own
+read (unless ``dataset=server``, when the server's own default dataset is read, and a query during
+a write may see the write's staging graphs). The list of those graphs is asked for once per store object (and again after its own
 :meth:`SparqlStore.replace_graphs`, by :meth:`SparqlStore.graph_sizes`, and by
 :meth:`SparqlStore.refresh` when it is older than :data:`GRAPHS_MAX_AGE` seconds): refresh or open
 the store again to see graphs another client has added since. Parameters are bound by a VALUES block
@@ -43,8 +51,10 @@ from clkg.store.common import GRAPH_SIZES, in_scope, rdf_format, write_rdf
 STAGING = "urn:clkg:staging:"
 #: seconds: :meth:`SparqlStore.refresh` asks for the list of clkg's graphs again when it is older
 GRAPHS_MAX_AGE = 5.0
-OPTIONS = ("update", "gsp", "chunk")
+OPTIONS = ("update", "gsp", "chunk", "dataset")
+DATASETS = ("clkg", "server")
 _FORM = "application/x-www-form-urlencoded"
+ASK_DEFAULT = "ASK { ?s ?p ?o }"
 
 
 class SparqlStore(Store):
@@ -63,7 +73,7 @@ class SparqlStore(Store):
         unknown = set(options) - set(OPTIONS)
         if unknown or (fragment and not options):
             raise UsageError(f"unknown option {', '.join(sorted(unknown)) or shown(fragment)!r} in store "
-                             f"sparql:{shown(location)}: write sparql:QUERY_URL#update=URL&gsp=URL&chunk=N")
+                             f"sparql:{shown(location)}: write sparql:QUERY_URL#update=URL&gsp=URL&chunk=N&dataset=server")
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             raise UsageError(f"store sparql:{shown(location)}: write sparql:http://HOST:PORT/PATH "
                              "(the URL of the SPARQL query endpoint)")
@@ -77,6 +87,9 @@ class SparqlStore(Store):
         self.chunk = int(chunk) if chunk.isdigit() else 0
         if self.chunk < 1:
             raise UsageError(f"store sparql:{shown(location)}: chunk must be a positive whole number")
+        self.dataset = options.get("dataset") or "clkg"
+        if self.dataset not in DATASETS:
+            raise UsageError(f"store sparql:{shown(location)}: dataset must be one of {', '.join(DATASETS)}")
         self._graphs: list[str] | None = None  # clkg's graphs on the server, once asked for
         self._graphs_at = 0.0  # time.monotonic() when they were asked for
         self._virtuoso: bool | None = None  # whether the server is Virtuoso, once it answered
@@ -94,12 +107,18 @@ class SparqlStore(Store):
         text = bind_values(sparql, substitutions) if substitutions else sparql
         if self._graphs is None:
             self.graph_sizes()
+        if self.dataset == "server":
+            return self._query(text, form)
         return self._query(text, form, graphs=self._graphs or [GRAPH])  # no graph: an empty dataset
 
     def graph_sizes(self) -> dict[str, int]:
         import time
 
         sizes = {g.value: int(n.value) for g, n in self._rows(GRAPH_SIZES)}
+        if self.dataset == "server" and sizes and self._graphs is None and not self._query(ASK_DEFAULT, "ASK"):
+            raise StoreError(f"the SPARQL endpoint {self.url} holds clkg's graphs but its default graph is empty: "
+                             "with dataset=server its default graph must be the union of its graphs "
+                             "(oxigraph serve --union-default-graph); or leave dataset=server out")
         self._graphs, self._graphs_at = sorted(sizes), time.monotonic()
         return sizes
 
