@@ -120,8 +120,8 @@ def test_each_plot_renders_as_an_svg_with_its_marks(seed, page):
     page.goto(seed.url + "plots")
     expected = {
         ("barrier-matrix", "cells"): len({(r["level"], r["type"]) for r in matrix}),
-        ("involvement", "migrations"): len(moves),
-        ("evidence", "bars"): sum(bool(r["findings"]) + bool(r["quotations"]) for r in evidence),
+        ("involvement", "migrations"): len({(r["from_level"], r["to_level"], r["frequency"]) for r in moves}),
+        ("evidence", "bars"): len({(r["concept"], r["study"], k) for r in evidence for k in ("findings", "quotations") if r[k]}),
     }
     for (plot, mark), count in expected.items():
         svg = page.locator(f'div.plot[data-plot="{plot}"] svg')

@@ -15,8 +15,11 @@ import http.client
 import json
 import re
 import shutil
+import signal
+import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -168,6 +171,27 @@ def test_studies_page_lists_every_study_with_its_page(seed):
         assert study["title"] in html.unescape(page.text)
         assert f'href="/{path(study["study"])}"' in page.text
     assert fetch(seed.url).status == 200  # / leads to the studies
+    assert fetch(seed.url + "studies?page=1").text == page.text
+    for bad in ("0", "2", "x", "-1"):  # the seed store's studies fit on one page
+        answer = fetch(seed.url + f"studies?page={bad}")
+        assert answer.status == 404 and "there are 1 (page=1 to 1)" in html.unescape(answer.text), bad
+
+
+def test_a_study_with_several_frameworks_and_authors_is_one_row():
+    from pyoxigraph import Literal, NamedNode
+
+    from clkg.web.pages import by_study
+
+    def row(study, framework, authors):
+        return {"study": NamedNode(study), "title": Literal(study), "authors": authors and Literal(authors),
+                "framework": framework and NamedNode(framework), "frameworkLabel": framework and Literal(framework[-1])}
+    rows = [row("https://e.org/s1", "https://e.org/f1", "A"), row("https://e.org/s1", "https://e.org/f2", "A"),
+            row("https://e.org/s1", "https://e.org/f1", "B"), row("https://e.org/s2", None, None)]
+    one, two = by_study(rows)
+    assert one["study"].value == "https://e.org/s1" and two["study"].value == "https://e.org/s2"
+    assert [f.value for f, _ in one["frameworks"]] == ["https://e.org/f1", "https://e.org/f2"]
+    assert [a.value for a in one["authors"]] == ["A", "B"]
+    assert two["frameworks"] == [] and two["authors"] == []
 
 
 def _table(dataset, table: str) -> list[dict]:
@@ -563,6 +587,46 @@ def test_an_answer_past_the_size_limit_is_refused(seed):
     assert small.status == 200 and len(json.loads(small.body)["results"]["bindings"]) == 5
 
 
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` (its workers and theirs), from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # it ended meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        above = todo.pop()
+        below = [child for child, parent in parents.items() if parent == above]
+        found.update(below)
+        todo += below
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists()
+            and Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name)
+def test_stopping_the_server_stops_its_workers(seed, tmp_path, stop):
+    """Ctrl-C, a service manager's SIGTERM, or even SIGKILL of `clkg serve`: no worker process is left."""
+    with served(f"oxigraph:{seed.copy}", tmp_path / "serve.log") as server:
+        assert fetch(server.url + "studies").status == 200  # the workers are running
+        workers = _descendants(server.process.pid)
+        assert workers
+        server.process.send_signal(stop)
+        server.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(workers), server.output()
+        if stop != signal.SIGKILL:
+            assert "Traceback" not in server.output(), server.output()
+
+
 # -- VoID, plots, documentation
 
 def test_void_describes_the_graphs_studies_version_and_licence(seed):
@@ -595,6 +659,17 @@ def _marks(svg: bytes, name: str) -> int:
     return sum(len(g.findall(SVG + "path")) for g in root.iter(SVG + "g") if f"{name}_marks" in g.get("class", "").split())
 
 
+def _arrows(moves: list[dict]) -> set:
+    """The arrows the involvement plot draws: one per (from, to, frequency) of the migrations."""
+    return {(r["from_level"], r["to_level"], r["frequency"]) for r in moves}
+
+
+def _bars(evidence: list[dict]) -> int:
+    """The bars the evidence plot draws: findings and quotations of each concept and study (a
+    concept of two schemes has a row for each, drawn once)."""
+    return len({(r["concept"], r["study"], kind) for r in evidence for kind in ("findings", "quotations") if r[kind]})
+
+
 def expected_marks(seed) -> dict:
     """(plot, mark) -> how many shapes the answers of the plot's saved queries call for."""
     matrix = json.loads(clkg(seed, "query", "barrier-matrix", "--format", "json"))
@@ -603,13 +678,13 @@ def expected_marks(seed) -> dict:
     evidence = json.loads(clkg(seed, "query", "evidence-by-concept", "--format", "json"))
     levels = {r["level"] for r in ladder} | {r["from_level"] for r in moves} | {r["to_level"] for r in moves}
     return {("barrier-matrix", "cells"): len({(r["level"], r["type"]) for r in matrix}),
-            ("involvement", "migrations"): len(moves), ("involvement", "arrows"): len(moves),
+            ("involvement", "migrations"): len(_arrows(moves)), ("involvement", "arrows"): len(_arrows(moves)),
             ("involvement", "levels"): len(levels),
-            ("evidence", "bars"): sum(bool(r["findings"]) + bool(r["quotations"]) for r in evidence)}
+            ("evidence", "bars"): _bars(evidence)}
 
 
 def test_plots_download_as_svg_and_png_drawn_from_the_queries(seed):
-    marks = expected_marks(seed)
+    marks = expected_marks(seed); import collections; ev = json.loads(clkg(seed, "query", "evidence-by-concept", "--format", "json")); print("DEBUG", collections.Counter((r["label"], r["scheme"], r["study"]) for r in ev).most_common(3))
     assert all(marks.values())
     for (plot, mark), count in marks.items():
         svg = fetch(seed.url + f"plots/{plot}.svg")
@@ -620,9 +695,10 @@ def test_plots_download_as_svg_and_png_drawn_from_the_queries(seed):
         assert png.headers["content-type"] == "image/png" and png.body.startswith(b"\x89PNG\r\n\x1a\n")
         spec = json.loads(fetch(seed.url + f"plots/{plot}.json").body)
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert "subtitle" not in spec.get("title", {}), "every bar is drawn: the counts above hold"
     some = json.loads(clkg(seed, "query", "evidence-by-concept", "--param", "scheme=" + seed_scheme(seed), "--format", "json"))
     svg = fetch(seed.url + "plots/evidence.svg?" + urlencode({"scheme": seed_scheme(seed)})).body
-    assert _marks(svg, "bars") == sum(bool(r["findings"]) + bool(r["quotations"]) for r in some) < marks[("evidence", "bars")]
+    assert _marks(svg, "bars") == _bars(some) < marks[("evidence", "bars")]
 
 
 def seed_scheme(seed) -> str:
@@ -639,6 +715,46 @@ def test_plot_text_from_the_graph_is_escaped():
                   [("<b>level</b>", "type", "<script>alert(1)</script>", 1, 2)])
     svg = _render(json.dumps(barrier_matrix({"barrier-matrix": table})), "svg").decode()
     assert "<script" not in svg and "<b>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_the_evidence_plot_of_many_studies_draws_the_most_and_sums_the_rest():
+    """Hundreds of studies and thousands of concepts would be an unreadable plot, which Vega's
+    renderer cannot even draw (its stack overflows): the studies with the most evidence each get a
+    bar, the others one bar together, and as many concepts as MAX_BARS bars allow, most first."""
+    from clkg.tables import Table
+    from clkg.web.plots import MAX_BARS, MAX_STUDIES, _render, evidence
+
+    n_studies, n_concepts = MAX_STUDIES + 28, 2 * MAX_BARS
+    rows = [(f"concept {c}", f"https://example.org/c{c}", "scheme", f"study {s:02}", 1 + (c + s) % 3, s + 1)
+            for s in range(n_studies) for c in range(n_concepts)]
+    spec = evidence({"evidence-by-concept": Table(["label", "concept", "scheme", "study", "findings", "quotations"],
+                                                  rows)})
+    values = spec["data"]["values"]
+    studies = {v["study"] for v in values}
+    assert studies == {f"study {s:02}" for s in range(28, n_studies)} | {"28 other studies"}  # most quotations
+    concepts = {v["concept"] for v in values}
+    assert len(concepts) == MAX_BARS // (MAX_STUDIES + 1)
+    for concept in concepts:  # nothing of a concept shown is lost: the other studies' counts are summed
+        c = int(concept.split()[1])
+        assert sum(v["count"] for v in values if v["concept"] == concept) == \
+            sum(r[4] + r[5] for r in rows if r[1] == f"https://example.org/c{c}")
+    assert f"of {n_concepts:,}" in spec["title"]["subtitle"] and "28 summed" in spec["title"]["subtitle"]
+    assert _marks(_render(json.dumps(spec), "svg"), "bars") == len(values)
+
+
+def test_migrations_reported_by_several_studies_are_one_arrow():
+    from clkg.tables import Table
+    from clkg.web.plots import MAX_CASES, migrations
+
+    columns = ["from_level", "from_group", "to_level", "to_group", "frequency", "rank", "cases", "locator"]
+    moves = [("low", None, "high", None, "often", 3, f"case {i}", None) for i in range(MAX_CASES + 1)]
+    moves += [("low", None, "high", None, "rarely", 1, None, None), ("high", None, "low", None, "often", 3, "x", None)]
+    ladder = Table(["order", "level", "member_group"], [(1, "low", None), (2, "high", None)])
+    spec = migrations({"involvement-ladder": ladder, "cop-migrations": Table(columns, moves)})
+    [labels] = [layer["data"]["values"] for layer in spec["layer"] if layer["name"] == "frequencies"]
+    assert sorted((v["from"], v["to"], v["frequency"], v["cases"]) for v in labels) == [
+        ("high", "low", "often", "x"), ("low", "high", "often" + f" ({MAX_CASES + 1} reports)", f"{MAX_CASES + 1} case lists"),
+        ("low", "high", "rarely", "all cases")]
 
 
 def test_a_png_too_large_to_draw_is_refused_not_drawn():

@@ -31,6 +31,7 @@ KINDS = (
 )
 GENERAL = ("resource.html", ("incoming",))
 MAX_SEARCH = 200  # characters of a search text
+STUDIES_PER_PAGE = 100
 TITLE = 90  # characters of a page title
 
 
@@ -69,8 +70,30 @@ async def home(request):
 
 
 async def studies(request):
+    """``/studies?page=N``: :data:`STUDIES_PER_PAGE` studies a page, with the cross-study findings."""
     found = await run(request, tasks.rows, ("studies", "cross-study"), {})
-    return page(request, "studies.html", title="Studies", studies=found["studies"], cross=found["cross-study"])
+    listed = by_study(found["studies"])
+    number = request.query_params.get("page", "1")
+    pages = max(1, -(-len(listed) // STUDIES_PER_PAGE))
+    if not number.isdigit() or not 1 <= int(number) <= pages:
+        raise HTTPException(404, f"there is no page {number[:20]!r} of the studies: there are {pages} (page=1 to {pages})")
+    first = (int(number) - 1) * STUDIES_PER_PAGE
+    return page(request, "studies.html", title="Studies", studies=listed[first:first + STUDIES_PER_PAGE],
+                first=first + 1, total=len(listed), number=int(number), pages=pages, cross=found["cross-study"])
+
+
+def by_study(rows: list[dict]) -> list[dict]:
+    """The rows of ``studies.rq`` as one row a study, in their order: a study with several
+    frameworks (or authors) has a row for each; its row here lists them all (``frameworks``:
+    (framework, label) pairs; ``authors``: the authors' values)."""
+    merged: dict = {}
+    for row in rows:
+        study = merged.setdefault(row["study"], {**row, "frameworks": [], "authors": []})
+        if row["framework"] is not None and (row["framework"], row["frameworkLabel"]) not in study["frameworks"]:
+            study["frameworks"].append((row["framework"], row["frameworkLabel"]))
+        if row["authors"] is not None and row["authors"] not in study["authors"]:
+            study["authors"].append(row["authors"])
+    return list(merged.values())
 
 
 async def search(request):

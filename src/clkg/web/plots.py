@@ -30,6 +30,13 @@ PNG_SCALE = 2
 #: since vl-convert aborts the whole server when it cannot allocate one (a 33-study corpus's
 #: evidence plot asked for 57 GB)
 MAX_PNG_PIXELS = 50_000_000
+#: the evidence plot draws the studies with the most evidence (the others summed in one bar) and the
+#: concepts with the most, at most MAX_BARS bars a column: a plot of thousands of concepts or a legend
+#: of hundreds of studies is unreadable, and past a few thousand concepts Vega's renderer runs out of stack
+MAX_STUDIES = 12
+MAX_BARS = 600
+BAR = 8  # pixels a bar
+MAX_CASES = 8  # case lists named in a migration's tooltip
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ def barrier_matrix(answers) -> dict:
 def migrations(answers) -> dict:
     """The involvement levels in their order, and arrows for the migrations between them, as thick
     as they are frequent (dashed: not observed), labelled with the frequency."""
-    ladder, moves = answers["involvement-ladder"].records(), answers["cop-migrations"].records()
+    ladder, moves = answers["involvement-ladder"].records(), _merged(answers["cop-migrations"].records())
     levels: dict[str, dict] = {}
     for row in sorted(ladder, key=lambda r: r["order"] if r["order"] is not None else math.inf):
         levels.setdefault(row["level"], {"level": row["level"], "group": row["member_group"] or ""})
@@ -112,7 +119,8 @@ def migrations(answers) -> dict:
         y = base - 22 if lift < 0 else base + 22  # (from the top or bottom of the level's circle)
         control = ((x1 + x2) / 2, y + 2 * lift)
         rank = row["rank"] or 0
-        edge = {"edge": k, "rank": rank, "frequency": row["frequency"], "observed": rank > 0,
+        frequency = row["frequency"] + (f" ({row['reports']:,} reports)" if row["reports"] > 1 else "")
+        edge = {"edge": k, "rank": rank, "frequency": frequency, "observed": rank > 0,
                 "from": row["from_level"], "to": row["to_level"], "cases": row["cases"] or "all cases"}
         for step in range(23):  # up to t = 0.92: the arrowhead covers the rest
             x, y_at = _bezier((x1, y), control, (x2, y), step / 24)
@@ -157,36 +165,73 @@ def migrations(answers) -> dict:
     }
 
 
+def _merged(moves: list[dict]) -> list[dict]:
+    """One migration per (from, to, frequency), in their first order, with how many records report
+    it (``reports``) and their cases (at most :data:`MAX_CASES` named): several studies on the same
+    levels would otherwise draw one arrow over another."""
+    merged: dict[tuple, dict] = {}
+    for row in moves:
+        key = (row["from_level"], row["to_level"], row["frequency"])
+        if key not in merged:
+            merged[key] = {**row, "reports": 0, "all": []}
+        merged[key]["reports"] += 1
+        merged[key]["all"].append(row["cases"] or "all cases")
+    for row in merged.values():
+        named = list(dict.fromkeys(row.pop("all")))
+        row["cases"] = "; ".join(named) if len(named) <= MAX_CASES else f"{len(named):,} case lists"
+    return list(merged.values())
+
+
 def _bezier(start, control, end, t: float) -> tuple[float, ...]:
     """The point at ``t`` (0-1) of the quadratic Bézier curve from ``start`` to ``end`` around ``control``."""
     return tuple((1 - t) ** 2 * a + 2 * (1 - t) * t * c + t ** 2 * b for a, c, b in zip(start, control, end))
 
 
 def evidence(answers) -> dict:
-    """For each concept, bars of its findings and quotations per study, most evidence first."""
+    """For each concept, bars of its findings and quotations per study, most evidence first: the
+    :data:`MAX_STUDIES` studies with the most evidence (the others summed in one bar), and as many
+    concepts, most evidence first, as :data:`MAX_BARS` bars allow; the subtitle says what is left out."""
     rows = answers["evidence-by-concept"].records()
     by_label: dict[str, set] = {}
     for row in rows:
         by_label.setdefault(row["label"], set()).add(row["concept"])
-    totals: dict[str, int] = {}
-    values = []
+    names: dict[str, str] = {}  # concept -> its name in the plot (a concept in two schemes: the first)
     for row in rows:
-        name = row["label"] if len(by_label[row["label"]]) == 1 else f"{row['label']} ({row['scheme']})"
-        for kind in ("findings", "quotations"):
-            if row[kind]:
-                values.append({"concept": name, "study": row["study"], "kind": kind, "count": row[kind]})
-                totals[name] = totals.get(name, 0) + row[kind]
-    order = sorted(totals, key=lambda name: (-totals[name], name))
-    studies = sorted({v["study"] for v in values})
+        names.setdefault(row["concept"], row["label"] if len(by_label[row["label"]]) == 1
+                         else f"{row['label']} ({row['scheme']})")
+    # (concept name, study, kind) -> count; a concept of two schemes has a row for each, counted once
+    counts = {(names[row["concept"]], row["study"], kind): row[kind]
+              for row in rows for kind in ("findings", "quotations") if row[kind]}
+    studies = _most(counts, 1)
+    others = studies[MAX_STUDIES:]
+    if others:  # the studies past the MAX_STUDIES with the most evidence: one bar
+        rest, kept = f"{len(others):,} other studies", set(studies[:MAX_STUDIES])
+        summed: dict[tuple[str, str, str], int] = {}
+        for (name, study, kind), n in counts.items():
+            key = (name, study if study in kept else rest, kind)
+            summed[key] = summed.get(key, 0) + n
+        counts, studies = summed, sorted(kept) + [rest]
+    else:
+        studies = sorted(studies)
+    order = _most(counts, 0)
+    most = max(1, MAX_BARS // max(len(studies), 1))  # concepts
+    shown = set(order[:most])
+    values = [{"concept": name, "study": study, "kind": kind, "count": n}
+              for (name, study, kind), n in counts.items() if name in shown]
+    left = [f"the {most:,} concepts with the most evidence of {len(order):,}"] if len(order) > most else []
+    left += [f"the {MAX_STUDIES} studies with the most evidence, the other {len(others):,} summed"] if others else []
+    title = {"text": "Evidence per concept and study"}
+    if left:
+        title["subtitle"] = "Shown: " + "; ".join(left) + " (choose a scheme for fewer; the question's table has all)"
     return {
-        "$schema": VEGA_LITE, "title": "Evidence per concept and study",
+        "$schema": VEGA_LITE, "title": title,
         "data": {"values": values},
         "facet": {"column": {"field": "kind", "type": "nominal", "title": None, "sort": ["findings", "quotations"],
                              "header": {"labelFontSize": 13, "labelFontWeight": "bold"}}},
         "spec": {
-            "name": "bars", "mark": "bar", "width": 260, "height": {"step": 7 * max(len(studies), 1) + 6},
+            "name": "bars", "mark": "bar", "width": 260, "height": {"step": BAR},  # (a step of the yOffset band: each bar's)
             "encoding": {
-                "y": {"field": "concept", "type": "nominal", "sort": order, "title": None,
+                "y": {"field": "concept", "type": "nominal", "sort": order[:most], "title": None,
                       "axis": {"labelLimit": 320}},
                 "x": {"field": "count", "type": "quantitative", "title": None},
                 "color": {"field": "study", "type": "nominal", "sort": studies, "title": "study",
@@ -198,6 +243,14 @@ def evidence(answers) -> dict:
         "resolve": {"scale": {"x": "independent"}},
         "config": CONFIG,
     }
+
+
+def _most(counts: dict[tuple, int], part: int) -> list[str]:
+    """The values of one part of the keys of ``counts``, the largest sum of counts first."""
+    totals: dict[str, int] = {}
+    for key, n in counts.items():
+        totals[key[part]] = totals.get(key[part], 0) + n
+    return sorted(totals, key=lambda value: (-totals[value], value))
 
 
 PLOTS = {plot.name: plot for plot in (
