@@ -41,6 +41,11 @@ def _answer(result):
     ("SELECT ?x ?l WHERE { ?x <http://example.org/label> ?l OPTIONAL { ?x <http://example.org/type> ?t } }",
      {X: NamedNode(EX + "a")}),
     ("SELECT * WHERE { SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x }", {X: NamedNode(EX + "a")}),
+    ("SELECT ?x ?l WHERE { { SELECT ?x ?l WHERE { ?x <http://example.org/label> ?l } } ?x ?p ?o }",
+     {X: NamedNode(EX + "a")}),
+    ("SELECT ?x ?n WHERE { ?x ?p ?o { SELECT ?x (COUNT(*) AS ?n) WHERE { { SELECT ?y WHERE { ?x ?q ?y } } ?x ?r ?y } "
+     "GROUP BY ?x } }", {X: NamedNode(EX + "a")}),
+    ("SELECT * WHERE { { SELECT * WHERE { ?x <http://example.org/label> ?l } } }", {X: NamedNode(EX + "b")}),
     ("ASK { ?x <http://example.org/type> ?t }", {X: NamedNode(EX + "a")}),
     ("ASK WHERE { ?x <http://example.org/type> ?t }", {X: NamedNode(EX + "b")}),
     ("CONSTRUCT { ?x <http://example.org/named> ?l } WHERE { ?x <http://example.org/label> ?l }",
@@ -58,6 +63,18 @@ def test_the_block_opens_the_where_group():
     assert bound.endswith('WHERE { VALUES (?x) { ("v") }  ?x ?p ?o }')
     template = bind_values("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", {X: Literal("v")})
     assert template.startswith("CONSTRUCT { ?x ?p ?o } WHERE { VALUES")
+
+
+def test_the_block_is_repeated_in_the_sub_selects_that_project_the_variable():
+    """For speed (an engine that evaluates a sub-SELECT on its own reads only the value's part of
+    the data), never where a sub-SELECT's variable of the same name is its own."""
+    bound = bind_values("SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?p ?o } } "
+                        "{ SELECT ?o WHERE { ?x ?p ?o { SELECT ?x WHERE { ?x ?q ?o } } } } "
+                        "{ SELECT (STR(?o) AS ?x) WHERE { ?s ?p ?o } } }", {X: Literal("v")})
+    assert bound == ('SELECT ?x WHERE { VALUES (?x) { ("v") }  { SELECT ?x WHERE { VALUES (?x) { ("v") }  ?x ?p ?o } } '
+                     "{ SELECT ?o WHERE { ?x ?p ?o { SELECT ?x WHERE { ?x ?q ?o } } } } "
+                     "{ SELECT (STR(?o) AS ?x) WHERE { ?s ?p ?o } } }")
+    # (?x of the second sub-SELECT's own sub-SELECT is the second's, not the query's; the third assigns ?x)
 
 
 NASTY = ['x" } UNION { ?s ?p ?o } #', "a'b", "back\\slash", 'end\\', "new\nline\r\ttab", "\\u0022 } #",

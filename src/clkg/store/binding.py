@@ -111,16 +111,76 @@ def bind_values(query: str, substitutions: Mapping) -> str:
     SEP-0007) and as pyoxigraph's ``substitutions`` (checked for the saved queries, whose
     parameters are all used so). It differs only where a value would be substituted into a scope
     the outer group cannot reach: a nested group's own FILTER, MINUS, a sub-SELECT that does not
-    project the variable, or a BIND that assigns it.
+    project the variable, or a BIND that assigns it. The block is repeated inside every sub-SELECT
+    that projects a bound variable as itself (:func:`_inner_blocks`), for speed; the exception is a
+    sub-SELECT that groups by a variable it leaves unbound in some solutions (OPTIONAL), whose
+    unbound group would join the bound value's.
 
     :raises UsageError: a substitution that is not a Variable bound to an IRI or literal, or a query
         without a WHERE group to bind in.
     """
     substitutions = substitutions_checked(substitutions)
+    _, start, end, subselect = _where_group(query)
+    body, at = "", start
+    for offset, inner in sorted(_inner_blocks(query, start, end, substitutions).items()):
+        body, at = body + query[at:offset] + inner, offset
+    body += query[at:end]
+    block = _block(substitutions)
+    if subselect:
+        return f"{query[:start]}{block}{{ {body} }}{query[end:]}"
+    return query[:start] + block + body + query[end:]
+
+
+def _block(substitutions: Mapping) -> str:
     names = " ".join(map(str, substitutions))
     values = " ".join(map(str, substitutions.values()))
-    block = f" VALUES ({names}) {{ ({values}) }} "
-    _, start, end, subselect = _where_group(query)
-    if subselect:
-        return f"{query[:start]}{block}{{ {query[start:end]} }}{query[end:]}"
-    return query[:start] + block + query[start:]
+    return f" VALUES ({names}) {{ ({values}) }} "
+
+
+def _inner_blocks(query: str, start: int, end: int, substitutions: Mapping) -> dict[int, str]:
+    """{offset just inside a sub-SELECT's WHERE group: the VALUES block of the variables it projects}.
+
+    The same values again inside each sub-SELECT (between ``start`` and ``end``) that projects a
+    bound variable as itself (``SELECT ?v``, or ``SELECT *``), and whose enclosing sub-SELECTs all
+    project it too: the solutions are the same (the outer block joins on it anyway), but an engine
+    that evaluates a sub-SELECT on its own (pyoxigraph: the Oxigraph server) then reads only the
+    bound value's part of the data instead of all of it (findings of one case at 1M triples:
+    3.8 -> 0.13 s, as fast as the embedded store's own substitution).
+    """
+    from pyoxigraph import Variable
+
+    blocks: dict[int, str] = {}
+    scopes = [set(substitutions)]  # the bound variables visible in each open group
+    projection: set | None = None  # while reading a sub-SELECT's projection: the variables named
+    parens = 0
+    opened_select = True  # the previous token opened a group (``start`` is just inside one)
+    for kind, text, match in _tokens(query):
+        if match.start() < start:
+            continue
+        if match.start() >= end:
+            break
+        if projection is not None:  # SELECT … up to WHERE or its group's brace
+            if kind == "open" and text == "(":
+                parens += 1
+            elif kind == "close" and text == ")":
+                parens -= 1
+            elif parens == 0 and kind == "var":
+                projection.add(Variable(text[1:]))
+            elif parens == 0 and text == "*":
+                projection.update(scopes[-1])
+            if not (parens == 0 and kind == "open" and text == "{"):
+                continue
+            visible = scopes[-1] & projection
+            projection, opened_select = None, True
+            scopes.append(visible)
+            if visible:
+                blocks[match.end()] = _block({v: substitutions[v] for v in substitutions if v in visible})
+            continue
+        if kind == "word" and text.upper() == "SELECT" and opened_select:
+            projection, parens = set(), 0
+        elif kind == "open" and text == "{":
+            scopes.append(scopes[-1])
+        elif kind == "close" and text == "}" and len(scopes) > 1:
+            scopes.pop()
+        opened_select = kind == "open" and text == "{"
+    return blocks
