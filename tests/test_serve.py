@@ -622,7 +622,7 @@ def test_stopping_the_server_stops_its_workers(seed, tmp_path, stop):
         deadline = time.monotonic() + 30
         while _alive(workers) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _alive(workers), server.output()
+        assert not _alive(workers), [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in _alive(workers)]
         if stop != signal.SIGKILL:
             assert "Traceback" not in server.output(), server.output()
 

@@ -39,9 +39,8 @@ class Store(Protocol):
     ranges over them). A triple stated in two graphs is one triple of the default graph on Virtuoso
     (an RDF merge) and two on Oxigraph, embedded or served: a query that counts triples across
     graphs should use DISTINCT. ``substitutions`` ({``pyoxigraph.Variable``: ``NamedNode`` or
-    ``Literal``}) bind variables to values as SPARQL's VALUES does, never by pasting text into the
-    query (on the embedded store, pyoxigraph's rule: a SELECT must project each variable it is
-    given a value for). Answers are pyoxigraph objects: ``QuerySolutions`` (SELECT), ``QueryBoolean`` (ASK), an
+    ``Literal``}) bind variables to values by a VALUES block in the query's WHERE group, never by
+    pasting values into the query (:func:`clkg.store.binding.bind_values`, on every store). Answers are pyoxigraph objects: ``QuerySolutions`` (SELECT), ``QueryBoolean`` (ASK), an
     iterator of ``Triple`` (CONSTRUCT, DESCRIBE).
 
     Writing. :meth:`replace_graphs` replaces each graph it is given by the given quads (their own

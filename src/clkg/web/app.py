@@ -47,7 +47,7 @@ def create_app(config: Config):
     async def lifespan(app):
         app.state.runner = Runner(config.store, workers=config.workers, timeout=config.timeout)
         await app.state.runner.start()
-        app.state.ontology_docs = docs.start_generating()
+        app.state.ontology_docs = docs.Generating()
         try:
             sizes = await app.state.runner.run(tasks.status)
             note = f"{plural(len(sizes), 'graph')}, {plural(sum(sizes.values()), 'triple')}"
@@ -59,6 +59,7 @@ def create_app(config: Config):
             yield
         finally:
             warming.cancel()
+            app.state.ontology_docs.stop()
             app.state.runner.close()
 
     routes = [

@@ -59,13 +59,52 @@ def write_docs(directory: Path) -> list[Path]:
     return [directory / name for name in files]
 
 
-def start_generating():
-    """Start making :func:`ontology_html` in a process of its own (pyLODE takes seconds); a
-    :class:`concurrent.futures.Future` of the HTML."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class Generating:
+    """:func:`ontology_html` made in a process of its own (pyLODE takes seconds): :attr:`future`
+    gets the HTML; :meth:`stop` ends the process if it is still at work.
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    future = pool.submit(ontology_html)
-    pool.shutdown(wait=False)
-    return future
+    The process holds only the writing end of its pipe, so that it cannot outlive the server: if
+    the server is gone, its write fails (a ``ProcessPoolExecutor``'s worker holds both ends of its
+    result queue, and one that was writing a large result when the server stopped stayed blocked
+    for ever)."""
+
+    def __init__(self):
+        import multiprocessing
+        import threading
+        from concurrent.futures import Future
+
+        context = multiprocessing.get_context("spawn")
+        self.future: Future = Future()
+        reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_html, args=(writer,), daemon=True, name="clkg-docs")
+        self._process.start()
+        writer.close()
+        threading.Thread(target=self._receive, args=(reader,), daemon=True, name="clkg-docs").start()
+
+    def _receive(self, reader) -> None:
+        try:
+            kind, value = reader.recv()
+        except (EOFError, OSError) as err:
+            kind, value = "error", f"the process making the documentation stopped ({type(err).__name__})"
+        finally:
+            reader.close()
+        self._process.join()
+        if kind == "ok":
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(RuntimeError(value))
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+def _send_html(writer) -> None:
+    """In the documentation's process: ("ok", the HTML) or ("error", why) to the server."""
+    try:
+        message = ("ok", ontology_html())
+    except Exception as err:  # told to the server, which shows an error page for /ontology
+        message = ("error", f"the documentation could not be made: {type(err).__name__}: {err}")
+    writer.send(message)
+    writer.close()

@@ -23,7 +23,7 @@ async def ontology(request):
     """``https://w3id.org/clkg/ontology``: its documentation, or the ontology in RDF."""
     media = _media(request, ["text/html", *GRAPHS])
     if media == "text/html":
-        html = await asyncio.wrap_future(request.app.state.ontology_docs)
+        html = await asyncio.wrap_future(request.app.state.ontology_docs.future)
         return HTMLResponse(html, headers={"Vary": "Accept"})
     body = await asyncio.to_thread(docs.ontology_rdf, media)
     return Response(body, media_type=media, headers={"Vary": "Accept"})
