@@ -90,3 +90,24 @@ def test_the_fingerprint_covers_every_file_reason_and_the_other_studies(tmp_path
     assert load_fingerprint([moved], graphs=[GRAPH + first.name], store_fingerprints={}, reason=False,
                             limits=limits) != plain  # the source a graph records is part of it
     assert fingerprint(limits=Limits(file_mb=0.001)) is None  # a file the reader would refuse: no fingerprint
+
+
+def test_the_code_that_loads_is_covered_and_the_web_app_is_not(monkeypatch):
+    """A change to any of clkg's modules makes every load run again, except a change to clkg serve's
+    (clkg.web), which never writes a store."""
+    from pathlib import Path
+
+    import clkg
+    from clkg.fingerprint import software
+
+    software = software.__wrapped__  # (computed once per process otherwise)
+    before, read = software(), Path.read_bytes
+    root = Path(clkg.__file__).parent
+
+    def changed(under: Path):
+        return lambda path: read(path) + (b"# changed" if path.is_relative_to(under) else b"")
+
+    monkeypatch.setattr(Path, "read_bytes", changed(root / "web"))
+    assert software() == before
+    monkeypatch.setattr(Path, "read_bytes", changed(root / "validation.py"))
+    assert software() != before

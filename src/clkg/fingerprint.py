@@ -26,14 +26,17 @@ _MOST_FILES = 10_000  # a dataset folder with more is not fingerprinted (the rea
 @functools.cache
 def software() -> str:
     """A digest of what clkg reads and maps with: its code, shapes and case-data format (their
-    bytes), and the ontology and alignments (:func:`clkg.pipeline.shipped_digest`)."""
+    bytes), and the ontology and alignments (:func:`clkg.pipeline.shipped_digest`). The code of
+    ``clkg serve`` (:mod:`clkg.web`), which never writes a store, is left out."""
     import clkg
     import clkg.loaders
     from clkg.pipeline import shipped_digest
     from clkg.resources import case_data_format, shape_files
 
     digest = hashlib.sha256(shipped_digest().encode() + b"\0")
-    code = {p for package in (clkg, clkg.loaders) for p in Path(package.__file__).parent.rglob("*.py")}
+    root = Path(clkg.__file__).parent
+    code = {p for package in (clkg, clkg.loaders) for p in Path(package.__file__).parent.rglob("*.py")
+            if not p.is_relative_to(root / "web")}
     for path in [*sorted(code), *shape_files(), case_data_format()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
