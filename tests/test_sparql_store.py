@@ -191,20 +191,32 @@ def _order_keys(text: str, columns: list[str]) -> list[str]:
     return keys
 
 
-@pytest.fixture(params=SERVERS + ["oxigraph, dataset=server"])
+@pytest.fixture(params=[*SERVERS, *(f"{server}, dataset=server" for server in SERVERS)])
 def answering(request):
-    """A store of each server, and of the Oxigraph server read by its default graph (dataset=server)."""
+    """A store of each server, naming clkg's graphs in each request or reading the server's
+    default graph (dataset=server)."""
     from clkg.store import open_store
 
-    if request.param == "virtuoso":
-        return open_store(request.getfixturevalue("sparql"))
-    spec = request.getfixturevalue("oxigraph_sparql")
-    return open_store(spec + "&dataset=server" if request.param.endswith("server") else spec)
+    spec = request.getfixturevalue("sparql" if request.param.startswith("virtuoso") else "oxigraph_sparql")
+    if request.param.endswith("dataset=server"):
+        spec += ("&" if "#" in spec else "#") + "dataset=server"
+    return open_store(spec)
+
+
+#: (saved query, server) whose answers on the seed data differ from the embedded store's, for a
+#: reason on the server's side not yet explained (README, "Using a SPARQL server"); strict: a case
+#: that starts to agree fails here, so that this list stays true
+DIFFERS = {("coordinators-and-central-actors", "virtuoso, dataset=server"),
+           ("summary-of-qualitative-findings", "virtuoso, dataset=server")}
 
 
 @pytest.mark.parametrize("name, params", list(_cases()))
-def test_saved_query_answers_match_the_embedded_store(name, params, answering, store):
+def test_saved_query_answers_match_the_embedded_store(name, params, answering, store, request):
     from clkg.saved_queries import run_query
+
+    server = request.node.callspec.params["answering"]
+    if (name, server) in DIFFERS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{name} differs on {server}"))
 
     remote = answering
     text = _saved_queries()[name].text

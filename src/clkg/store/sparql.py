@@ -16,7 +16,8 @@ dataset of as many graphs to build.
 
 Virtuoso        ``sparql:http://HOST:8890/sparql``  (GRANT SPARQL_UPDATE TO "SPARQL" to write), or
                 ``…#dataset=server`` on a Virtuoso of clkg's data only (its default graph is the union
-                of its graphs; at 1M triples its plans over a dataset of 663 named graphs lose rows)
+                of its graphs; at 1M triples its plans over a dataset of 663 named graphs lose rows,
+                but see the README for two questions that differ with it on the seed data)
 Oxigraph server ``sparql:http://HOST:7878/query#update=update&gsp=store`` (``oxigraph serve``), or
                 ``…&dataset=server`` (``oxigraph serve --union-default-graph``, a folder of clkg's only)
 Fuseki          ``sparql:http://HOST:3030/DATASET`` (the dataset URL takes queries, updates and GSP)
