@@ -46,6 +46,8 @@ def _answer(result):
     ("SELECT ?x ?n WHERE { ?x ?p ?o { SELECT ?x (COUNT(*) AS ?n) WHERE { { SELECT ?y WHERE { ?x ?q ?y } } ?x ?r ?y } "
      "GROUP BY ?x } }", {X: NamedNode(EX + "a")}),
     ("SELECT * WHERE { { SELECT * WHERE { ?x <http://example.org/label> ?l } } }", {X: NamedNode(EX + "b")}),
+    ("SELECT ?x WHERE { { SELECT ?x WHERE { SELECT ?x WHERE { ?x ?p ?o } } } }", {X: NamedNode(EX + "a")}),
+    ("SELECT ?x ?n WHERE { ?x ?p ?o BIND(STRLEN(STR(?o)) AS ?n) FILTER((?n<6)&&?n>1) }", {X: NamedNode(EX + "a")}),
     ("ASK { ?x <http://example.org/type> ?t }", {X: NamedNode(EX + "a")}),
     ("ASK WHERE { ?x <http://example.org/type> ?t }", {X: NamedNode(EX + "b")}),
     ("CONSTRUCT { ?x <http://example.org/named> ?l } WHERE { ?x <http://example.org/label> ?l }",
@@ -63,6 +65,34 @@ def test_the_block_opens_the_where_group():
     assert bound.endswith('WHERE { VALUES (?x) { ("v") }  ?x ?p ?o }')
     template = bind_values("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", {X: Literal("v")})
     assert template.startswith("CONSTRUCT { ?x ?p ?o } WHERE { VALUES")
+
+
+@pytest.mark.parametrize("query, with_substitution, joined_after", [
+    # a LIMIT cuts the sub-SELECT's rows before the value could be joined to them
+    ("SELECT ?x WHERE { { SELECT ?x WHERE { ?x <http://example.org/label> ?l } ORDER BY ?x LIMIT 1 } }",
+     [(f"<{EX}b>",)], []),
+    # an OPTIONAL that leaves the variable unbound in the sub-SELECT
+    ("SELECT ?x ?l WHERE { { SELECT ?x ?l WHERE { ?s <http://example.org/label> ?l "
+     "OPTIONAL { ?s <http://example.org/type> ?x } } } FILTER(?l = 'be\"ta'@en) }",
+     [(f"<{EX}b>", '"be\\"ta"@en')], [(f"<{EX}b>", '"be\\"ta"@en')]),
+])
+def test_inside_a_sub_select_the_value_is_substituted(data, query, with_substitution, joined_after):
+    """Inside a sub-SELECT that projects the variable, the value is substituted, as pyoxigraph's
+    substitutions do, not joined after the sub-SELECT: the two differ where a LIMIT cuts first."""
+    subs = {X: NamedNode(EX + "b")}
+    assert _answer(data.query(bind_values(query, subs))) == _answer(data.query(query, substitutions=subs)) \
+        == with_substitution
+    outer = query.replace("WHERE {", "WHERE { VALUES ?x { <http://example.org/b> }", 1)
+    assert _answer(data.query(outer)) == joined_after
+
+
+def test_a_sub_select_that_does_not_project_the_variable_keeps_its_own(data):
+    """Its GROUP BY, HAVING and ORDER BY see what it projects: ?x in its HAVING is its own."""
+    query = ("SELECT ?l WHERE { { SELECT ?l WHERE { ?s <http://example.org/label> ?l } GROUP BY ?l "
+             "HAVING EXISTS { { SELECT ?x WHERE { ?x <http://example.org/type> ?t } } } } }")
+    bound = bind_values(query, {X: NamedNode(EX + "c")})
+    assert bound.count("VALUES") == 1
+    assert len(_answer(data.query(bound))) == 3
 
 
 def test_the_block_is_repeated_in_the_sub_selects_that_project_the_variable():

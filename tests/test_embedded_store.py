@@ -178,3 +178,20 @@ def test_a_bad_lock_timeout_is_a_usage_error(tmp_path, monkeypatch, value):
     monkeypatch.setenv("CLKG_LOCK_TIMEOUT", value)
     with pytest.raises(UsageError, match="CLKG_LOCK_TIMEOUT"):
         open_store(f"oxigraph:{tmp_path / 'store'}")
+
+
+def test_a_query_without_room_for_a_values_block_is_bound_by_substitution(tmp_path):
+    """DESCRIBE ?x without WHERE, and a BIND that assigns the bound variable: the embedded store
+    binds these with pyoxigraph's own substitutions (servers refuse them)."""
+    from pyoxigraph import Literal, NamedNode, Quad, Variable
+
+    from clkg.store import open_store
+
+    graph, subject = NamedNode("https://w3id.org/clkg/graph/t"), NamedNode("https://example.org/a")
+    with open_store(f"oxigraph:{tmp_path / 'store'}") as store:
+        store.replace_graphs({graph.value: [Quad(subject, NamedNode("https://example.org/label"), Literal("A"), graph)]})
+        described = list(store.query("DESCRIBE ?x", substitutions={Variable("x"): subject}))
+        assert [t.object for t in described] == [Literal("A")]
+        _, rows = store.select("SELECT ?x ?l WHERE { ?s <https://example.org/label> ?l BIND(?s AS ?x) }",
+                               substitutions={Variable("x"): subject})
+        assert rows == [(subject, Literal("A"))]

@@ -40,7 +40,9 @@ class Store(Protocol):
     (an RDF merge) and two on Oxigraph, embedded or served: a query that counts triples across
     graphs should use DISTINCT. ``substitutions`` ({``pyoxigraph.Variable``: ``NamedNode`` or
     ``Literal``}) bind variables to values by a VALUES block in the query's WHERE group, never by
-    pasting values into the query (:func:`clkg.store.binding.bind_values`, on every store). Answers are pyoxigraph objects: ``QuerySolutions`` (SELECT), ``QueryBoolean`` (ASK), an
+    pasting values into the query (:func:`clkg.store.binding.bind_values`, on every store; where a
+    query leaves no room for one, the embedded store uses pyoxigraph's own substitutions and a
+    server refuses it). Answers are pyoxigraph objects: ``QuerySolutions`` (SELECT), ``QueryBoolean`` (ASK), an
     iterator of ``Triple`` (CONSTRUCT, DESCRIBE).
 
     Writing. :meth:`replace_graphs` replaces each graph it is given by the given quads (their own

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from clkg.errors import StoreError, StoreLocked, StoreMissing, UsageError
 from clkg.store import Store
-from clkg.store.binding import bind_values
+from clkg.store.binding import bind_values, substitutions_checked
 from clkg.store.common import GRAPH_SIZES, in_scope, rdf_format, write_rdf
 
 LOCK_FILE = "clkg-write.lock"
@@ -99,11 +99,18 @@ class OxigraphStore(Store):
         return self._connection.native
 
     def query(self, sparql: str, *, substitutions: Mapping | None = None):
-        # bound by a VALUES block as on servers, not by pyoxigraph's substitutions, which do not
-        # reach into sub-SELECTs: at 1M triples many queries took 5-100x longer so
-        text = bind_values(sparql, substitutions) if substitutions else sparql
+        # bound by VALUES blocks as on servers (clkg.store.binding: at 1M triples pyoxigraph's own
+        # substitutions made many queries 5-100x slower); by those substitutions only where the text
+        # leaves no room for the blocks (DESCRIBE ?x, CONSTRUCT WHERE) or a BIND assigns the variable
+        native = self._native
         try:
-            return self._native.query(text, use_default_graph_as_union=True)
+            if substitutions:
+                try:
+                    return native.query(bind_values(sparql, substitutions), use_default_graph_as_union=True)
+                except (UsageError, SyntaxError):
+                    return native.query(sparql, use_default_graph_as_union=True,
+                                        substitutions=substitutions_checked(substitutions))
+            return native.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise UsageError(f"not a valid SPARQL query: {err}") from None
         except RuntimeError as err:  # e.g. a substitution of a variable that the SELECT does not project

@@ -96,6 +96,7 @@ class SparqlStore(Store):
         self._graphs: list[str] | None = None  # clkg's graphs on the server, once asked for
         self._graphs_at = 0.0  # time.monotonic() when they were asked for
         self._virtuoso: bool | None = None  # whether the server is Virtuoso, once it answered
+        self._default_checked = False  # dataset=server: the default graph found to hold clkg's graphs
         self._closed = False
 
     def __repr__(self) -> str:
@@ -118,7 +119,9 @@ class SparqlStore(Store):
         import time
 
         sizes = {g.value: int(n.value) for g, n in self._rows(GRAPH_SIZES)}
-        if self.dataset == "server" and sizes and self._graphs is None and not self._query(ASK_DEFAULT, "ASK"):
+        if self.dataset == "server" and sizes and not self._default_checked:
+            self._default_checked = bool(self._query(ASK_DEFAULT, "ASK"))
+        if self.dataset == "server" and sizes and not self._default_checked:
             raise StoreError(f"the SPARQL endpoint {self.url} holds clkg's graphs but its default graph is empty: "
                              "with dataset=server its default graph must be the union of its graphs "
                              "(oxigraph serve --union-default-graph); or leave dataset=server out")

@@ -75,6 +75,7 @@ class Generating:
 
         context = multiprocessing.get_context("spawn")
         self.future: Future = Future()
+        self.future.set_running_or_notify_cancel()  # so that a request that gives up waiting cannot cancel it
         reader, writer = context.Pipe(duplex=False)
         self._process = context.Process(target=_send_html, args=(writer,), daemon=True, name="clkg-docs")
         self._process.start()
@@ -84,7 +85,7 @@ class Generating:
     def _receive(self, reader) -> None:
         try:
             kind, value = reader.recv()
-        except (EOFError, OSError) as err:
+        except Exception as err:  # it died, or its message cannot be read: said on /ontology
             kind, value = "error", f"the process making the documentation stopped ({type(err).__name__})"
         finally:
             reader.close()

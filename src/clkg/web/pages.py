@@ -75,7 +75,7 @@ async def studies(request):
     listed = by_study(found["studies"])
     number = request.query_params.get("page", "1")
     pages = max(1, -(-len(listed) // STUDIES_PER_PAGE))
-    if not number.isdigit() or not 1 <= int(number) <= pages:
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= pages:
         raise HTTPException(404, f"there is no page {number[:20]!r} of the studies: there are {pages} (page=1 to {pages})")
     first = (int(number) - 1) * STUDIES_PER_PAGE
     return page(request, "studies.html", title="Studies", studies=listed[first:first + STUDIES_PER_PAGE],

@@ -199,9 +199,12 @@ def evidence(answers) -> dict:
     for row in rows:
         names.setdefault(row["concept"], row["label"] if len(by_label[row["label"]]) == 1
                          else f"{row['label']} ({row['scheme']})")
-    # (concept name, study, kind) -> count; a concept of two schemes has a row for each, counted once
-    counts = {(names[row["concept"]], row["study"], kind): row[kind]
-              for row in rows for kind in ("findings", "quotations") if row[kind]}
+    # a concept of two schemes has a row for each: counted once; two concepts of one name: summed
+    once = {(row["concept"], row["study"], kind): row[kind]
+            for row in rows for kind in ("findings", "quotations") if row[kind]}
+    counts: dict[tuple[str, str, str], int] = {}  # (concept name, study, kind) -> count
+    for (concept, study, kind), n in once.items():
+        counts[(names[concept], study, kind)] = counts.get((names[concept], study, kind), 0) + n
     studies = _most(counts, 1)
     others = studies[MAX_STUDIES:]
     if others:  # the studies past the MAX_STUDIES with the most evidence: one bar
