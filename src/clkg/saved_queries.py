@@ -120,6 +120,9 @@ def run_query(store, name: str, params: dict[str, str] | None = None):
     if name not in queries:
         raise UsageError(f"unknown query {name!r} (the saved queries: {', '.join(queries)})")
     query = queries[name]
-    columns, rows = store.select(query.text, substitutions=bindings(query, params or {},
-                                                                           prefixes=converter(store_prefixes(store))))
+    values = params or {}
+    # the studies' prefixes (a query of their own) only for an IRI value, which may be a CURIE
+    curies = any(key in query.params and query.params[key].kind == "iri" for key in values)
+    prefixes = converter(store_prefixes(store)) if curies else None
+    columns, rows = store.select(query.text, substitutions=bindings(query, values, prefixes=prefixes))
     return Table.from_solutions(columns, rows)
