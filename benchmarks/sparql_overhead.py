@@ -27,15 +27,15 @@ import queries  # noqa: E402 - benchmarks/queries.py: the cases
 from servers import HOST, answers, free_port  # noqa: E402 - tests/servers.py
 
 
-def raw_call(store, text: str) -> int:
-    """The bound text POSTed with SPARQLWrapper (the store's dataset, if it names one); rows."""
+def raw_call(store, graphs: list[str], text: str) -> int:
+    """The bound text POSTed with SPARQLWrapper (``graphs`` as its dataset, if the store names them); rows."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
     client = SPARQLWrapper(store.url, returnFormat=JSON)
     client.setMethod(POST)
     client.setQuery(text)
     if store.dataset != "server":
-        for graph in store._graphs or []:
+        for graph in graphs:
             client.addDefaultGraph(graph)
             client.addNamedGraph(graph)
     return len(client.queryAndConvert()["results"]["bindings"])
@@ -48,7 +48,7 @@ def measure(spec: str, repeat: int) -> list[tuple[str, int, float, float]]:
     from clkg.store.binding import bind_values
 
     store = open_store(spec, read_only=True)
-    store.graph_sizes()
+    graphs = sorted(store.graph_sizes())
     prefixes = converter(store_prefixes(store))
     out = []
     for label, name, params in queries.cases(store):
@@ -63,7 +63,7 @@ def measure(spec: str, repeat: int) -> list[tuple[str, int, float, float]]:
             rows = len(run_query(store, name, params).rows)
             clkg_time = time.perf_counter() - started
             started = time.perf_counter()
-            raw_rows = raw_call(store, text)
+            raw_rows = raw_call(store, graphs, text)
             raw_time = time.perf_counter() - started
             if raw_rows != rows:
                 raise SystemExit(f"{label}: clkg {rows} rows, raw {raw_rows}")

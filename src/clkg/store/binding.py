@@ -1,10 +1,9 @@
 """Parameters bound into SPARQL text, by a VALUES block, never by pasting values: on every store.
 
 pyoxigraph's own ``substitutions`` answered the web pages' queries of one concept or case 5-100x
-slower at 1M triples than a VALUES block repeated in the sub-SELECTs that project the variable
-(0.1-0.7 s against 0.00-0.07 s), and they differ from VALUES in sub-SELECTs that do not project
-it; and pyoxigraph has no SPARQL parser or writer for Python to
-rewrite a query with: so the text is scanned here by a small tokenizer, only
+slower at 1M triples than VALUES blocks repeated in the sub-SELECTs that project the variable
+(0.1-0.7 s against 0.00-0.07 s), and servers have nothing like them. pyoxigraph has no SPARQL
+parser or writer for Python to rewrite a query with, so the text is scanned here by a small tokenizer, only
 far enough to find the query form and the braces of the WHERE group (strings, IRIs and comments are
 skipped whole, so a brace inside them is never taken for one). The values are written by pyoxigraph
 (``str(term)``: N-Triples syntax, every quote, backslash and control character escaped), and
@@ -31,9 +30,7 @@ _TOKEN = re.compile(r'''
   | (?P<close>[)}])
   | (?P<other>.)
 ''', re.X | re.S)
-
-
-_LESS = re.compile("<")
+_LESS_THAN = re.compile("<")  # the operator, where _TOKEN would read an IRI (see _tokens)
 
 
 def _tokens(query: str):
@@ -47,7 +44,7 @@ def _tokens(query: str):
         kind = match.lastgroup
         if kind == "iri" and brackets and last is not None and (
                 last[0] in ("var", "string") or last[1] == ")" or last[1].isdigit()):
-            match, kind = _LESS.match(query, at), "other"
+            match, kind = _LESS_THAN.match(query, at), "other"
         at = match.end()
         if kind in ("space", "comment"):
             continue
@@ -130,10 +127,9 @@ def bind_values(query: str, substitutions: Mapping) -> str:
     SEP-0007) and as pyoxigraph's ``substitutions`` (checked for the saved queries, whose
     parameters are all used so). It differs only where a value would be substituted into a scope
     the outer group cannot reach: a nested group's own FILTER, MINUS, a sub-SELECT that does not
-    project the variable, or a BIND that assigns it. The block is repeated inside every sub-SELECT
-    that projects a bound variable as itself (:func:`_inner_blocks`), for speed; the exception is a
-    sub-SELECT that groups by a variable it leaves unbound in some solutions (OPTIONAL), whose
-    unbound group would join the bound value's.
+    project the variable, or a BIND that assigns it. For speed the block is repeated inside every
+    sub-SELECT that projects a bound variable as itself, where the value is then substituted rather
+    than joined after it (:func:`_inner_blocks` says where the two differ).
 
     :raises UsageError: a substitution that is not a Variable bound to an IRI or literal, or a query
         without a WHERE group to bind in.

@@ -10,6 +10,7 @@ import asyncio
 import json
 import math
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -202,17 +203,16 @@ def evidence(answers) -> dict:
     # a concept of two schemes has a row for each: counted once; two concepts of one name: summed
     once = {(row["concept"], row["study"], kind): row[kind]
             for row in rows for kind in ("findings", "quotations") if row[kind]}
-    counts: dict[tuple[str, str, str], int] = {}  # (concept name, study, kind) -> count
+    counts = Counter()  # (concept name, study, kind) -> count
     for (concept, study, kind), n in once.items():
-        counts[(names[concept], study, kind)] = counts.get((names[concept], study, kind), 0) + n
+        counts[names[concept], study, kind] += n
     studies = _most(counts, 1)
     others = studies[MAX_STUDIES:]
     if others:  # the studies past the MAX_STUDIES with the most evidence: one bar
         rest, kept = f"{len(others):,} other studies", set(studies[:MAX_STUDIES])
-        summed: dict[tuple[str, str, str], int] = {}
+        summed = Counter()
         for (name, study, kind), n in counts.items():
-            key = (name, study if study in kept else rest, kind)
-            summed[key] = summed.get(key, 0) + n
+            summed[name, study if study in kept else rest, kind] += n
         counts, studies = summed, sorted(kept) + [rest]
     else:
         studies = sorted(studies)
@@ -248,11 +248,11 @@ def evidence(answers) -> dict:
     }
 
 
-def _most(counts: dict[tuple, int], part: int) -> list[str]:
+def _most(counts: Counter, part: int) -> list[str]:
     """The values of one part of the keys of ``counts``, the largest sum of counts first."""
-    totals: dict[str, int] = {}
+    totals = Counter()
     for key, n in counts.items():
-        totals[key[part]] = totals.get(key[part], 0) + n
+        totals[key[part]] += n
     return sorted(totals, key=lambda value: (-totals[value], value))
 
 
