@@ -97,6 +97,11 @@ def counts(report, severity):
     return found
 
 
+def assert_messages_filled(report):
+    """No message shows a placeholder of its shape's template ("{?value}") unfilled."""
+    assert not [r.message for r in report.results if "{?" in r.message or "{$" in r.message]
+
+
 def assert_reported(report, shape, severity, file=None, row=None, column=None, *, words=()):
     """At least one result of the shape, with this severity and location; returns it."""
     found = by_shape(report, shape)
@@ -395,6 +400,7 @@ def test_rule_fires_on_one_bad_cell(tmp_path, case):
     if severity == "Violation":
         assert not report.conforms
     assert all(r.file and r.row for r in report.results), "every result of a CSV dataset names its row"
+    assert_messages_filled(report)
 
 
 def test_duplicate_quotation_is_reported_on_both_rows(tmp_path):
@@ -643,6 +649,25 @@ def test_rule_fires_on_changed_triples(case):
     folder = DATA / (SL if "social-learning" in report.source else HIBBERT)
     assert_reported(report, shape, severity, file, row_of(folder, *key), column)
     assert not report.conforms
+    assert_messages_filled(report)
+
+
+def test_a_year_written_as_text_is_not_compared_with_years():
+    """"2008" as a string is a wrong datatype (Case-founded), not a year after the 2016 fieldwork:
+    SPARQL compares no string with a number (rdflib's SPARQL engine did, and R3 fired)."""
+    report = check(_replace_object(_sl(), SL_CASE, clkg("foundedYear"), Literal("2008")))
+    assert_reported(report, "Case-founded", "Violation", "cases.csv", row_of(DATA / SL, "cases", "metal-a"), "founded")
+    assert not by_shape(report, "CaseFoundedAfterFieldworkShape")
+
+
+def test_without_a_scheme_among_the_frameworks_no_concept_is_outside_them(tmp_path):
+    """A study whose one framework is a concept, not a scheme, gets that Violation, not a Warning
+    for every concept it uses (rdflib's SPARQL engine gave 315, with "{?frameworks}" unfilled)."""
+    folder = copy(tmp_path, HIBBERT)
+    edit(folder, "study", HIBBERT, "frameworks", "plb:anomie")
+    report = check(read(folder))
+    assert_reported(report, "Study-framework", "Violation", "study.csv", 2, "frameworks")
+    assert not by_shape(report, "ConceptOutsideFrameworkShape")
 
 
 NODE_SHAPES = {"StudyShape": "Study", "CaseShape": "Case", "MemberOrganizationShape": "MemberOrganization",
