@@ -66,7 +66,7 @@ def cannot_sort(error: StoreError) -> bool:
     """Whether the server refused a query because a row to sort is too long: Virtuoso's ``22026
     Error SR319: Max row length is exceeded when trying to store a string of N chars into a temp
     col``, or the same limit met in a temp column of type ANY, ``SR478: Value of ANY type column
-    too long`` (seen once, on the first query after a bulk load); an HTTP 500 whose text clkg's
+    too long`` (seen on a query's first run after a bulk load); an HTTP 500 whose text clkg's
     error carries."""
     return any(f"Error {code}:" in str(error) for code in ("SR319", "SR478"))
 
