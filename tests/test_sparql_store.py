@@ -11,6 +11,7 @@ its tests are skipped, except under CI (``CI`` set), where they fail instead.
 import collections
 import re
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -472,6 +473,74 @@ def test_dataset_server_on_a_server_without_a_union_default_graph_is_a_clear_err
         assert run_clkg("--store", plain.spec, "query", "barrier-matrix", cwd=tmp_path).stdout.count("\n") > 1
     finally:
         plain.stop()
+
+
+# -- a sort that Virtuoso cannot do: rows of more than about 4 KB (SR319)
+
+EX = "https://example.org/"
+LONG_LISTS = f"""PREFIX ex: <{EX}>
+SELECT ?group ?n ?titles WHERE {{
+  {{ SELECT ?g (COUNT(?r) AS ?n) (GROUP_CONCAT(?title; separator="; ") AS ?titles)
+     WHERE {{ ?r ex:group ?g ; ex:title ?title }} GROUP BY ?g }}
+  OPTIONAL {{ ?g ex:label ?group }}
+}}
+ORDER BY DESC(?n) ?group  # ORDER BY ?titles
+"""
+#: the key is not projected, as in summary-of-qualitative-findings: the store projects it to sort
+LONG_LISTS_BY_LABEL = LONG_LISTS.replace("SELECT ?group ?n", "SELECT ?n").replace(
+    "ORDER BY DESC(?n) ?group", 'ORDER BY STR(?group) # "a comment with ORDER BY"')
+
+
+@pytest.fixture
+def long_lists(sparql, tmp_path):
+    """Groups of 90-130 resources, one without a label, whose lists of titles (5-8 KB) Virtuoso 7.2
+    cannot sort; written to Virtuoso and to an embedded store. (spec, embedded store)"""
+    from clkg.store import open_store
+
+    graph = GRAPH + "long-lists"
+    node, text = pyoxigraph.NamedNode, pyoxigraph.Literal
+    quads = []
+    for g, size in enumerate([100, 130, 90, 110]):
+        group = node(f"{EX}group{g}")
+        if g != 3:
+            quads.append(pyoxigraph.Quad(group, node(EX + "label"), text(f"group {'cab'[g]}"), node(graph)))
+        for i in range(size):
+            r = node(f"{EX}r{g}-{i}")
+            quads += [pyoxigraph.Quad(r, node(EX + "group"), group, node(graph)),
+                      pyoxigraph.Quad(r, node(EX + "title"), text(f"The title of resource number {i:03d} of group {g} in the data"), node(graph))]
+    embedded = open_store(f"oxigraph:{tmp_path / 'embedded'}")
+    embedded.replace_graphs({graph: quads})
+    open_store(sparql).replace_graphs({graph: quads})
+    try:
+        yield sparql, embedded
+    finally:
+        open_store(sparql).replace_graphs({graph: []})
+        embedded.close()
+
+
+@pytest.mark.parametrize("query", [LONG_LISTS, LONG_LISTS_BY_LABEL], ids=["projected-keys", "key-not-projected"])
+@pytest.mark.parametrize("options", ["", "#dataset=server"])
+def test_rows_virtuoso_cannot_sort_are_sorted_by_the_store(long_lists, query, options):
+    """Virtuoso refuses to sort rows with a text of more than about 4 KB (SR319, a limit compiled
+    in); the store asks again without the final ORDER BY and sorts the rows itself: the same rows in
+    the same order as the embedded store's."""
+    from clkg.store import open_store
+
+    spec, embedded = long_lists
+    url = spec.removeprefix("sparql:").partition("#")[0]
+    raw = urllib.request.Request(url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(raw)
+    assert "SR319" in refused.value.read().decode()
+
+    columns, rows = open_store(spec + options).select(query)
+    expected_columns, expected = embedded.select(query)
+    assert columns == expected_columns
+    titles = columns.index("titles")
+    cells = lambda row: [sorted(t.value.split("; ")) if i == titles else t for i, t in enumerate(row)]
+    assert [cells(row) for row in rows] == [cells(row) for row in expected]
+    assert len(rows) == 4 and min(len(row[titles].value) for row in rows) > 4000
 
 
 # -- without a server

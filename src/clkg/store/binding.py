@@ -9,10 +9,14 @@ skipped whole, so a brace inside them is never taken for one). The values are wr
 (``str(term)``: N-Triples syntax, every quote, backslash and control character escaped), and
 pyoxigraph's constructors refuse an IRI holding ``<>"{}|^`\\`` or white space and a malformed
 language tag, so a value is always exactly one term.
+
+The same tokenizer finds a SELECT's final ORDER BY for a server that cannot sort the answer
+(:func:`final_order_by`).
 """
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from clkg.errors import UsageError
 
@@ -206,3 +210,80 @@ def _inner_blocks(query: str, start: int, end: int, substitutions: Mapping) -> d
             scopes.pop()
         opened_select = kind == "open" and text == "{"
     return blocks
+
+
+_AGGREGATES = ("COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT")
+
+
+@dataclass(frozen=True)
+class FinalOrder:
+    """A SELECT's final ORDER BY, split off (:func:`final_order_by`)."""
+
+    unordered: str  #: the query without its ORDER BY clause, the variables of ``extra`` projected too
+    prologue: str  #: the PREFIX and BASE declarations the conditions may use
+    conditions: str  #: the ORDER BY's conditions, as written
+    variables: tuple[str, ...]  #: the names of the variables the conditions name
+    extra: tuple[str, ...]  #: those of them added to the projection (to be dropped after sorting)
+
+
+def final_order_by(query: str) -> FinalOrder | None:
+    """The ORDER BY of a SELECT at its outermost level, split off so that the rows of ``unordered``
+    sorted by ``conditions`` (over the variables of the answer) are the answer of ``query``; None
+    where no such split keeps the answer: no ORDER BY at the outermost level, a LIMIT or OFFSET
+    (which would cut other rows), an EXISTS or an aggregate in the conditions (they read the data),
+    or conditions over variables that are not projected when they cannot be added to the projection
+    (SELECT DISTINCT or REDUCED, GROUP BY, HAVING or an aggregate: the rows would change). An ORDER
+    BY inside a sub-SELECT is part of the WHERE group and stays."""
+    phase, depth, select, projection_end, order, conditions = "prologue", 0, 0, 0, None, None
+    projected, names, star, distinct, grouped, after_as = set(), [], False, False, False, False
+    for kind, text, match in _tokens(query):
+        upper = text.upper() if kind == "word" else ""
+        top = depth == 0  # (before this token)
+        depth += (kind == "open") - (kind == "close")
+        if phase == "prologue":
+            if upper in FORMS:
+                if upper != "SELECT":
+                    return None
+                phase, select = "projection", match.start()
+        elif phase == "projection":
+            if top and (upper in ("WHERE", "FROM") or text == "{"):
+                phase, projection_end = "where", match.start()
+                if text == "{":
+                    continue
+            elif kind == "var" and (top or after_as):
+                projected.add(text[1:])
+            star |= top and text == "*"
+            distinct |= top and upper in ("DISTINCT", "REDUCED")
+            grouped |= upper in _AGGREGATES
+            after_as = upper == "AS"
+        if phase == "where":
+            if kind == "close" and depth == 0:
+                phase = "modifiers"
+        elif phase != "modifiers":
+            continue
+        elif top and upper in ("LIMIT", "OFFSET"):
+            return None
+        elif conditions is not None:  # inside the ORDER BY's conditions
+            if top and upper == "VALUES":
+                conditions[1] = match.start()
+                break
+            if text == "{" or upper in _AGGREGATES:
+                return None
+            if kind == "var":
+                names.append(text[1:])
+        elif top and upper in ("GROUP", "HAVING"):
+            grouped = True
+        elif top and upper == "ORDER":
+            order = match.start()
+        elif top and upper == "BY" and order is not None:
+            conditions = [match.end(), len(query)]
+    if conditions is None:
+        return None
+    variables = tuple(dict.fromkeys(names))
+    extra = () if star else tuple(v for v in variables if v not in projected)
+    if extra and (distinct or grouped):
+        return None
+    start, end = conditions
+    added = "".join(f" ?{v}" for v in extra) + " " if extra else ""
+    unordered = query[:projection_end] + added + query[projection_end:order] + query[end:]
+    return FinalOrder(unordered, query[:select], query[start:end], variables, extra)

@@ -32,7 +32,12 @@ a write may see the write's staging graphs). The list of those graphs is asked f
 :meth:`SparqlStore.refresh` when it is older than :data:`GRAPHS_MAX_AGE` seconds): refresh or open
 the store again to see graphs another client has added since. Parameters are bound by a VALUES block
 (:func:`clkg.store.binding.bind_values`). Answers are read by pyoxigraph (SPARQL JSON or XML
-results, N-Triples or Turtle).
+results, N-Triples or Turtle). A SELECT that the server refuses to sort (Virtuoso 7.2 cannot sort
+rows that carry a text of more than about 4,000 characters, a limit compiled into it:
+:func:`clkg.store.virtuoso.cannot_sort`) is asked again without its final ORDER BY, and pyoxigraph
+sorts the rows in memory by the same conditions, where that gives the same answer
+(:func:`clkg.store.binding.final_order_by`: no LIMIT or OFFSET after it, and so on); otherwise the
+server's error stands.
 
 Writing. Every graph is first uploaded to a fresh staging graph (``urn:clkg:staging:…``, outside
 clkg's scope) by GSP ``PUT`` or by SPARQL Update requests of at most ``chunk`` triples; then ONE
@@ -105,15 +110,31 @@ class SparqlStore(Store):
     # -- reading
 
     def query(self, sparql: str, *, substitutions: Mapping | None = None):
-        from clkg.store.binding import bind_values, query_form
+        """See :meth:`clkg.store.Store.query`. A SELECT that the server cannot sort (Virtuoso's sort
+        row is at most about 4 KB, compiled in: SR319 for a row with a longer text) is asked again
+        without its final ORDER BY, and its rows are sorted here (:func:`_sorted`), where that keeps
+        the answer (:func:`clkg.store.binding.final_order_by`)."""
+        from clkg.store.binding import bind_values, final_order_by, query_form
+        from clkg.store.virtuoso import cannot_sort
 
         form = query_form(sparql)
         text = bind_values(sparql, substitutions) if substitutions else sparql
         if self._graphs is None:
             self.graph_sizes()
-        if self.dataset == "server":
-            return self._query(text, form)
-        return self._query(text, form, graphs=self._graphs or [GRAPH])  # no graph: an empty dataset
+        graphs = None if self.dataset == "server" else self._graphs or [GRAPH]  # no graph: an empty dataset
+        try:
+            return self._query(text, form, graphs=graphs)
+        except StoreError as err:
+            order = final_order_by(text) if form == "SELECT" and cannot_sort(err) else None
+            if order is None:
+                raise
+            try:
+                answer = _sorted(self._query(order.unordered, form, graphs=graphs), order)
+            except (StoreError, UsageError):
+                answer = None
+            if answer is None:
+                raise err from None
+            return answer
 
     def graph_sizes(self) -> dict[str, int]:
         import time
@@ -275,3 +296,42 @@ class SparqlStore(Store):
                 self._update(f"INSERT {{ GRAPH {stage} {{\n{data}}} }} WHERE {{ }}")
             else:
                 self._update(f"INSERT DATA {{ GRAPH {stage} {{\n{data}}} }}")
+
+
+def _sorted(solutions, order):
+    """``solutions`` sorted as ``order``'s ORDER BY would (:class:`clkg.store.binding.FinalOrder`),
+    without the columns it added; None if its conditions name a blank node, which a VALUES block
+    cannot hold, or if pyoxigraph cannot evaluate them. pyoxigraph evaluates the conditions over the
+    rows in memory (``SELECT ?row WHERE { VALUES (?row ?a …) { (0 …) … } } ORDER BY conditions
+    ?row``): SPARQL's ordering as the embedded store applies it (it reads typed literals as it
+    stores them, "060"^^xsd:nonNegativeInteger as "60"^^xsd:integer), rows of equal keys in the
+    server's order; the rows themselves are the server's, unchanged."""
+    import json
+
+    import pyoxigraph
+    from pyoxigraph import BlankNode, QueryResultsFormat, parse_query_results
+
+    body = solutions.serialize(format=QueryResultsFormat.JSON)
+    rows = list(parse_query_results(body, format=QueryResultsFormat.JSON))
+    index = "row"
+    while index in order.variables:
+        index += "_"
+    names = [v for v in order.variables if v in {c.value for c in solutions.variables}]
+    values = []
+    for i, row in enumerate(rows):
+        terms = [row[name] for name in names]
+        if any(isinstance(term, BlankNode) for term in terms):
+            return None
+        values.append(f"({i} {' '.join('UNDEF' if t is None else str(t) for t in terms)})")
+    sort = (f"{order.prologue}\nSELECT ?{index} WHERE {{ VALUES (?{index} {' '.join('?' + n for n in names)}) "
+            f"{{ {' '.join(values)} }} }}\nORDER BY {order.conditions}\n?{index}")
+    try:
+        permutation = [int(s[index].value) for s in pyoxigraph.Store().query(sort)]
+    except (SyntaxError, ValueError, OSError):
+        return None
+    answer = json.loads(body)
+    answer["head"]["vars"] = [v for v in answer["head"]["vars"] if v not in order.extra]
+    bindings = answer["results"]["bindings"]
+    answer["results"]["bindings"] = [{k: t for k, t in bindings[i].items() if k not in order.extra}
+                                     for i in permutation]
+    return parse_query_results(json.dumps(answer).encode(), format=QueryResultsFormat.JSON)

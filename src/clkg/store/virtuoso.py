@@ -11,6 +11,10 @@
   ``nodeID://b123``, which is no blank node label (:func:`standard_results`).
 - It cuts answers short without an error: at ``ResultSetMaxRows`` rows (``X-SPARQL-MaxRows``) or at
   its time limit (an "anytime" answer, ``X-SQL-State``); :func:`check_complete` makes these errors.
+- It cannot sort (ORDER BY without LIMIT) rows that carry a text of more than about 4,000
+  characters, such as a long GROUP_CONCAT: a limit compiled into it (SR319,
+  :func:`cannot_sort`). The SPARQL store then asks for the rows without the final ORDER BY and
+  sorts them itself.
 """
 
 from clkg.errors import StoreError
@@ -56,6 +60,15 @@ def check_complete(headers, endpoint: str) -> None:
     if limit:
         raise StoreError(f"{endpoint} cut the answer at {limit} rows "
                          "(Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
+
+
+def cannot_sort(error: StoreError) -> bool:
+    """Whether the server refused a query because a row to sort is too long: Virtuoso's ``22026
+    Error SR319: Max row length is exceeded when trying to store a string of N chars into a temp
+    col``, or the same limit met in a temp column of type ANY, ``SR478: Value of ANY type column
+    too long`` (seen on a query's first run after a bulk load); an HTTP 500 whose text clkg's
+    error carries."""
+    return any(f"Error {code}:" in str(error) for code in ("SR319", "SR478"))
 
 
 def chunks(triples: list, size: int):
