@@ -195,3 +195,38 @@ def test_a_query_without_room_for_a_values_block_is_bound_by_substitution(tmp_pa
         _, rows = store.select("SELECT ?x ?l WHERE { ?s <https://example.org/label> ?l BIND(?s AS ?x) }",
                                substitutions={Variable("x"): subject})
         assert rows == [(subject, Literal("A"))]
+
+
+def test_a_first_write_killed_midway_is_undone_by_the_next_writer(tmp_path):
+    """What a killed bulk load into an empty store leaves (some quads and the marker) reads as no
+    store, and the next writable open empties it: the store is as it was before that load."""
+    from clkg.store.oxigraph import INCOMPLETE
+
+    path = tmp_path / "store"
+    native = pyoxigraph.Store(str(path))
+    native.bulk_extend([Quad(q.subject, q.predicate, q.object, NamedNode(GRAPH + "half")) for q in _quads(50)])
+    native.flush()
+    del native
+    (path / INCOMPLETE).touch()
+    with pytest.raises(StoreMissing, match="first load was interrupted"):
+        open_store(f"oxigraph:{path}", read_only=True)
+    with open_store(f"oxigraph:{path}") as store:
+        assert store.graph_sizes() == {}
+        assert not (path / INCOMPLETE).exists()
+        store.replace_graphs({GRAPH + "a": _quads(3)})
+    with open_store(f"oxigraph:{path}", read_only=True) as store:
+        assert store.graph_sizes() == {GRAPH + "a": 3}
+
+
+def test_a_failed_first_write_leaves_an_empty_store_and_no_marker(tmp_path):
+    from clkg.store.oxigraph import INCOMPLETE
+
+    def failing():
+        yield from _quads(5)
+        raise ValueError("a bad quad")
+
+    path = tmp_path / "store"
+    with open_store(f"oxigraph:{path}") as store:
+        with pytest.raises(ValueError, match="a bad quad"):
+            store.replace_graphs({GRAPH + "a": failing()})
+        assert store.graph_sizes() == {} and not (path / INCOMPLETE).exists()

@@ -6,6 +6,7 @@ exactly as it was.
 
 import csv
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -96,6 +97,44 @@ def big_dataset(tmp_path, *, new_graph: bool) -> Path:
         (folder / "study.csv").write_text(study.replace(f"\n{SL},", f"\n{SL}-copy,", 1), encoding="utf-8")
         folder = folder.rename(folder.with_name(f"{SL}-copy"))  # named after its study
     return folder
+
+
+@pytest.mark.parametrize("sig, delay", [(signal.SIGKILL, 0.0), (signal.SIGKILL, 0.3), (signal.SIGKILL, 0.8),
+                                        (signal.SIGKILL, 1.5), (signal.SIGINT, 0.2)])
+def test_interrupted_first_load_leaves_no_store(tmp_path, sig, delay):
+    """The first load into an empty store is a bulk load, not a transaction: killed, it leaves a
+    store that reads as missing and is emptied by the next load, which then writes all of it."""
+    dataset = big_dataset(tmp_path, new_graph=False)
+    completed, store_path = tmp_path / "completed", tmp_path / "store"
+    assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset, env=BIG_LIMITS).returncode == 0
+    after = _shape(dump(completed))  # the ontology's blank nodes are new in each process
+
+    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=BIG_LIMITS)
+    for line in process.stderr:  # wait until the write has started
+        if line.startswith("writing "):
+            break
+    time.sleep(delay)
+    process.send_signal(sig)
+    process.wait(timeout=120)
+    assert "Traceback" not in process.stderr.read()
+    read = run_clkg("--store", f"oxigraph:{store_path}", "query", "involvement-ladder")
+    if "loaded" in process.stdout.read():  # it said so: then the write is whole
+        assert read.returncode == 0 and _shape(dump(store_path)) == after
+        return
+    if read.returncode == 0:  # killed after the write was whole, before it said so
+        assert _shape(dump(store_path)) == after
+    else:  # as it was: no store, or an empty one
+        assert re.search("no clkg store at|holds no clkg ontology", read.stderr), read.stderr
+    assert run_clkg("--store", f"oxigraph:{store_path}", "load", dataset, env=BIG_LIMITS).returncode == 0
+    assert _shape(dump(store_path)) == after
+
+
+def _shape(lines: set[str]):
+    """N-Quads lines with every blank node label the same, counted."""
+    from collections import Counter
+
+    return Counter(re.sub(r"_:\w+", "_:b", line) for line in lines)
 
 
 @pytest.mark.parametrize("new_graph", [False, True], ids=["replacing a graph", "adding a graph"])
