@@ -6,6 +6,7 @@ Hibbert = Hibbert et al. 2010), not copied from what the queries return.
 
 import csv
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -239,6 +240,37 @@ def test_cops_and_learning_by_sector(store):
     assert {r["concept"] for r in ways if "metal" in r["sector"] and r["not_observed_in"]} == {
         "motivating (donor & recipient)", "educating (donor & recipient)"}
     assert all(items(r["observed_in"]) == ict_cis for r in ways if "communication" in r["sector"])
+
+
+def test_cops_and_learning_lists_each_case_where_the_cases_of_a_sector_differ(tmp_path):
+    """Metal Cluster B with the fourth level too (locomotives, motivating, educating), an intensity
+    given for one metal CI: each list names its own cases (one aggregate over all the cases, the
+    others left unbound, lost both lists)."""
+    from clkg.pipeline import load
+    from clkg.store import open_store
+
+    folder = tmp_path / SL
+    shutil.copytree(DATA / SL, folder)
+    with open(folder / "observations.csv", encoding="utf-8", newline="") as f:
+        records = list(csv.DictReader(f))
+    for record in records:
+        if record["observation_id"] in ("metal-b-locomotives", "metal-b-motivating", "metal-b-educating"):
+            record["observed"] = "true"
+        if record["observation_id"] == "metal-a-dead-souls":
+            record["intensity"] = "fewer"
+    with open(folder / "observations.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
+    with open_store(f"oxigraph:{tmp_path / 'store'}") as changed:
+        load(changed, [folder], reason=False)
+        rows = ask(changed, "cops-and-learning-by-sector")
+    table = {("metal" if "metal" in r["sector"] else "ict", r["concept"]): r for r in rows}
+    assert items(table["metal", "locomotives"]["observed_in"]) == {"Metal Cluster B"}
+    assert items(table["metal", "locomotives"]["not_observed_in"]) == {"Metal Cluster A"}
+    assert items(table["metal", "educating (donor & recipient)"]["observed_in"]) == {"Metal Cluster B"}
+    assert table["metal", "dead souls"]["intensity"] == "Metal Cluster A: fewer"
+    assert items(table["metal", "dead souls"]["observed_in"]) == {"Metal Cluster A", "Metal Cluster B"}
 
 
 # --- 9. evidence for a finding ------------------------------------------------------------------------
