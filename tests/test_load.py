@@ -99,6 +99,19 @@ def big_dataset(tmp_path, *, new_graph: bool) -> Path:
     return folder
 
 
+def interrupted_load(store_path, dataset, sig, delay: float, *options) -> subprocess.Popen:
+    """`clkg load` of the dataset, sent ``sig`` ``delay`` seconds after its write has started; ended."""
+    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset), *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=BIG_LIMITS)
+    for line in process.stderr:  # wait until the write has started
+        if line.startswith("writing "):
+            break
+    time.sleep(delay)
+    process.send_signal(sig)
+    process.wait(timeout=120)
+    return process
+
+
 @pytest.mark.parametrize("sig, delay", [(signal.SIGKILL, 0.0), (signal.SIGKILL, 0.3), (signal.SIGKILL, 0.8),
                                         (signal.SIGKILL, 1.5), (signal.SIGINT, 0.2)])
 def test_interrupted_first_load_leaves_no_store(tmp_path, sig, delay):
@@ -109,14 +122,7 @@ def test_interrupted_first_load_leaves_no_store(tmp_path, sig, delay):
     assert run_clkg("--store", f"oxigraph:{completed}", "load", dataset, env=BIG_LIMITS).returncode == 0
     after = _shape(dump(completed))  # the ontology's blank nodes are new in each process
 
-    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=BIG_LIMITS)
-    for line in process.stderr:  # wait until the write has started
-        if line.startswith("writing "):
-            break
-    time.sleep(delay)
-    process.send_signal(sig)
-    process.wait(timeout=120)
+    process = interrupted_load(store_path, dataset, sig, delay)
     assert "Traceback" not in process.stderr.read()
     read = run_clkg("--store", f"oxigraph:{store_path}", "query", "involvement-ladder")
     if "loaded" in process.stdout.read():  # it said so: then the write is whole
@@ -149,14 +155,7 @@ def test_interrupted_load_leaves_store_whole(store_path, tmp_path, sig, delay, n
     assert before != after
     assert any(line.endswith(f"<https://w3id.org/clkg/graph/{SL}-copy> .") for line in after) == new_graph
 
-    process = subprocess.Popen(["clkg", "--store", f"oxigraph:{store_path}", "load", str(dataset), "--replace"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=BIG_LIMITS)
-    for line in process.stderr:  # wait until the write has started
-        if line.startswith("writing "):
-            break
-    time.sleep(delay)
-    process.send_signal(sig)
-    process.wait(timeout=120)
+    process = interrupted_load(store_path, dataset, sig, delay, "--replace")
     state = dump(store_path)
     assert state in (before, after), "the store holds a half-written graph"
     if "loaded" in process.stdout.read():  # it said so: then the write has committed
