@@ -9,8 +9,8 @@ reads "35"^^xsd:nonNegativeInteger back as xsd:integer and so fails sh:datatype 
 SPARQL targets (one query each per dataset, most of pyshacl's time on rdflib) are answered by a
 pyoxigraph copy of the same triples: they select focus nodes, never literals, so pyoxigraph's
 canonical literals ("035" read as "35") cannot change a report. (Where rdflib's SPARQL engine
-selected other nodes, it was wrong: it compared a string with numbers, and kept rows a MINUS in a
-sub-SELECT removes; tests/test_shapes.py holds both cases.)
+selected other nodes, it was wrong: it compared a string with numbers, and joined a grouped
+sub-SELECT with no answer as if it had one empty row; tests/test_shapes.py holds both cases.)
 """
 
 import re
