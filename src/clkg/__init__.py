@@ -93,7 +93,7 @@ def validate(path, *, store=None):
 
 
 def load(paths, *, store=None, replace: bool = False, force: bool = False):
-    """Validate datasets and write them into the store in one transaction (see
+    """Validate datasets and write them into the store, all or nothing (see
     :func:`clkg.pipeline.load`); returns the load report. Nothing is done when nothing changed
     since the same datasets were loaded (the report lists them as ``unchanged``), unless ``force``.
 

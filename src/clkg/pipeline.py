@@ -29,8 +29,9 @@ _SOURCES = f"""SELECT ?graph ?source WHERE {{{{ VALUES ?graph {{{{ {{graphs}} }}
 
 @dataclass
 class LoadReport:
-    """What a load wrote: the datasets, their validation reports, triples per graph written; or,
-    when nothing changed since the last load of the same inputs, the inputs left ``unchanged``."""
+    """What a load wrote: the datasets (their ``quads`` emptied once written, so that a large load
+    does not hold them twice), their validation reports, triples per graph written; or, when
+    nothing changed since the last load of the same inputs, the inputs left ``unchanged``."""
 
     datasets: list = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -126,11 +127,20 @@ def load(store, paths, *, replace: bool = False, reason: bool = False, force: bo
     # the shipped ontology and alignments, when the store lacks them or holds another version
     graphs = shipped_graphs() if recorded_digest(store) != shipped_digest() else {}
     graphs.update(dataset_graphs(datasets, context=context, fingerprint=fingerprint))
-    log(f"writing {sum(map(len, graphs.values())):,} triples to {len(graphs)} graphs …")
-    store.replace_graphs(graphs)
     report.graphs = {g: len(q) for g, q in graphs.items()}
+    log(f"writing {sum(report.graphs.values()):,} triples to {len(graphs)} graphs …")
+    for ds in datasets:  # the graphs hold the quads now, and let each go once it is written
+        ds.quads = []
+    store.replace_graphs({g: _drained(quads) for g, quads in graphs.items()})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _drained(quads: list):
+    """The quads, each taken out of the list as it is given (so that nothing else keeps it)."""
+    quads.reverse()
+    while quads:
+        yield quads.pop()
 
 
 def build(store, *, data_dir: Path, reason: bool = True, replace: bool = False, force: bool = False,
