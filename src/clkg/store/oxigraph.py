@@ -46,6 +46,7 @@ write is one transaction.
 """
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -391,13 +392,17 @@ def _open_writable(path: Path):
 
 def _undo_interrupted(path: Path) -> None:
     """Empty a store whose first write was killed (:data:`INCOMPLETE` is there): it was empty
-    before. Everything in the folder but clkg's lock file goes, the marker last."""
-    import shutil
-
+    before. RocksDB's files go (:data:`_ROCKSDB_FILES`), the marker last; any other file in the
+    folder stays."""
     for entry in path.iterdir():
-        if entry.name not in (LOCK_FILE, INCOMPLETE):
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        if entry.is_file() and _ROCKSDB_FILES.fullmatch(entry.name):
+            entry.unlink()
     (path / INCOMPLETE).unlink()
+
+
+#: the names of the files RocksDB keeps in a database folder
+_ROCKSDB_FILES = re.compile(r"\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|MANIFEST-\d+|OPTIONS-\d+"
+                            r"|.*\.dbtmp")
 
 
 def _holder(path: Path) -> str:
