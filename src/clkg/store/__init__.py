@@ -50,7 +50,9 @@ class Store(Protocol):
     replaced or, if anything fails (a bad quad, an exception from the iterable, a refused request),
     none, and the store is as it was. (On Virtuoso, which commits each operation of a request on its
     own, a failure in the very last step, one short request, can leave some graphs replaced: see
-    :mod:`clkg.store.sparql`.)
+    :mod:`clkg.store.sparql`. The embedded store writes into an empty store with the bulk loader,
+    which is not atomic, and undoes a failed or killed write by emptying the store again: see
+    :mod:`clkg.store.oxigraph`.)
 
     Other writers. A SPARQL store answers from the server as it is now; the embedded store
     opened read-only answers from a snapshot taken when it was opened. :meth:`refresh` makes a
