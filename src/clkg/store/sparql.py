@@ -143,7 +143,7 @@ class SparqlStore(Store):
         if self.dataset == "server" and sizes and not self._default_checked:
             self._default_checked = bool(self._query(ASK_DEFAULT, "ASK"))
             if not self._default_checked:
-                    raise StoreError(f"the SPARQL endpoint {self.url} holds clkg's graphs but its default graph is "
+                raise StoreError(f"the SPARQL endpoint {self.url} holds clkg's graphs but its default graph is "
                                  "empty: with dataset=server its default graph must be the union of its graphs "
                                  "(oxigraph serve --union-default-graph); or leave dataset=server out")
         self._graphs, self._graphs_at = sorted(sizes), time.monotonic()
